@@ -1,0 +1,104 @@
+"""The OCOP marketplace. ``create_app`` is the only place an app is built."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    config_class = config_for("testing" if test_config is not None else None)
+    config_class.validate()
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(Path(__file__).resolve().parent.parent / "instance"),
+    )
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_security(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from shop.auth.session import load_user
+    from shop.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from shop.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+
+def register_blueprints(app: Flask) -> None:
+    from shop.auth.views import bp as auth_bp
+    from shop.catalog.views import bp as catalog_bp
+    from shop.certification.views import bp as certification_bp
+    from shop.core.views import bp as core_bp
+    from shop.localities.views import bp as localities_bp
+    from shop.producers.views import bp as producers_bp
+    from shop.promotion.views import bp as promotion_bp
+
+    for bp in (
+        core_bp,
+        auth_bp,
+        localities_bp,
+        producers_bp,
+        catalog_bp,
+        certification_bp,
+        promotion_bp,
+    ):
+        app.register_blueprint(bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from shop.i18n import format_date_vn, format_datetime_vn
+    from shop.money import format_vnd
+
+    app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["date_vn"] = format_date_vn
+    app.jinja_env.filters["datetime_vn"] = format_datetime_vn
+
+    @app.context_processor
+    def inject_globals() -> dict:
+        from shop.i18n import current_language
+
+        return {"languages": app.config["LANGUAGES"], "current_language": current_language()}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from shop.core.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from shop.auth.cli import create_user_command
+    from shop.core.cli import load_demo_command
+    from shop.localities.cli import load_localities_command
+
+    for command in (create_user_command, load_localities_command, load_demo_command):
+        app.cli.add_command(command)
+
+
+def register_security(app: Flask) -> None:
+    from shop.security import install_security_headers
+
+    install_security_headers(app)

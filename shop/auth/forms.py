@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+PASSWORD_RULES = [
+    InputRequired(message=_l("Vui lòng nhập mật khẩu.")),
+    Length(min=10, max=128, message=_l("Mật khẩu phải dài từ 10 đến 128 ký tự.")),
+]
+
+
+def _email_field(label):
+    return EmailField(
+        label,
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập email.")),
+            Length(max=254, message=_l("Email quá dài.")),
+            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
+        ],
+    )
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(
+        _l("Họ và tên"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập họ và tên.")),
+            Length(max=120, message=_l("Họ và tên tối đa 120 ký tự.")),
+        ],
+    )
+    email = _email_field(_l("Email"))
+    password = PasswordField(_l("Mật khẩu"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu"),
+        validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field(_l("Email"))
+    password = PasswordField(
+        _l("Mật khẩu"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập mật khẩu.")),
+            Length(max=128, message=_l("Mật khẩu quá dài.")),
+        ],
+    )
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[InputRequired(message=_l("Vui lòng nhập mật khẩu hiện tại."))],
+    )
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[EqualTo("new_password", message=_l("Hai mật khẩu không khớp."))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field(_l("Email"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
+    )

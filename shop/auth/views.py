@@ -1,0 +1,152 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from shop.auth import services
+from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
+from shop.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from shop.auth.models import normalize_email
+from shop.auth.redirects import safe_next
+from shop.extensions import db, limiter
+from shop.mail import send_mail
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_account_key() -> str:
+    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a successful login answers with a redirect.
+    return response.status_code != 302
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 302)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.email.data, form.password.data, form.full_name.data)
+        except EmailTaken:
+            form.email.errors.append(_("Email này đã được đăng ký."))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Chào mừng bạn đến với Chợ OCOP!"), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except InvalidCredentials:
+            db.session.rollback()
+            form.password.errors.append(_("Email hoặc mật khẩu không đúng."))
+            status = 401
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+    elif form.errors:
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except WrongPassword:
+            form.current_password.errors.append(_("Mật khẩu hiện tại không đúng."))
+        else:
+            db.session.commit()
+            # Other sessions are gone with the old token; keep this one signed in.
+            login_user(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
+            return redirect(url_for("core.index"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None:
+            token = services.make_reset_token(user)
+            link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+                "auth.reset_password", token=token
+            )
+            send_mail(
+                user.email,
+                _("Đặt lại mật khẩu Chợ OCOP"),
+                _(
+                    "Xin chào %(name)s,\n\nĐể đặt lại mật khẩu, hãy mở liên kết sau "
+                    "(có hiệu lực trong 1 giờ):\n%(link)s\n\n"
+                    "Nếu bạn không yêu cầu, hãy bỏ qua thư này.",
+                    name=user.full_name,
+                    link=link,
+                ),
+            )
+        # The same answer whether or not the account exists.
+        flash(_("Nếu email có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except InvalidResetToken:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200

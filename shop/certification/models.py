@@ -1,0 +1,115 @@
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Enum, ForeignKey, String, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from shop.auth.models import User
+from shop.catalog.models import Product, ProductSet
+from shop.certification.rules import CertificateStatus, derive_status, expiry_date, last_valid_day
+from shop.clock import utcnow
+from shop.extensions import db
+
+# No 0/O, 1/I/L: codes are typed from paper as often as scanned.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 31**10 ≈ 8e14: not guessable, and unknown-code lookups are rate limited
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class IssuerLevel(enum.StrEnum):
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("star_rank BETWEEN 3 AND 5", name="star_rank_certified"),
+        CheckConstraint("score IS NULL OR (score BETWEEN 0 AND 100)", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    star_rank: Mapped[int]
+    score: Mapped[int | None]
+    decision_number: Mapped[str] = mapped_column(String(60))
+    decision_date: Mapped[date] = mapped_column(Date)
+    # Stored (not only computed) so listings can filter valid certificates in SQL.
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    issuer_level: Mapped[IssuerLevel] = mapped_column(_enum(IssuerLevel))
+    issuer_name: Mapped[str] = mapped_column(String(200))
+    legal_basis: Mapped[str] = mapped_column(String(120))
+    product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"))
+    scan_path: Mapped[str | None] = mapped_column(String(200))
+    scan_content_type: Mapped[str | None] = mapped_column(String(40))
+    verification_code: Mapped[str] = mapped_column(
+        String(16), unique=True, default=new_verification_code
+    )
+
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    review: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.PENDING, index=True
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    product: Mapped[Product] = relationship()
+    product_set: Mapped[ProductSet] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+
+    @validates("decision_date")
+    def _set_expiry(self, _key, value: date) -> date:
+        self.expires_on = expiry_date(value)
+        return value
+
+    @property
+    def valid_until(self) -> date:
+        """The last valid day, as printed on labels and the verification page."""
+        return last_valid_day(self.decision_date)
+
+    def status(self, today: date) -> CertificateStatus:
+        return derive_status(
+            review=self.review.value,
+            decision_date=self.decision_date,
+            today=today,
+            revoked=self.revoked_at is not None,
+            superseded=self.superseded_by_id is not None,
+        )
+
+    def days_left(self, today: date) -> int:
+        return (self.expires_on - today).days
+
+    @classmethod
+    def valid_on(cls, today: date):
+        """SQL condition: the certificate is active or expiring on ``today``."""
+        return and_(
+            cls.review == ReviewState.VERIFIED,
+            cls.revoked_at.is_(None),
+            cls.superseded_by_id.is_(None),
+            cls.expires_on > today,
+        )

@@ -1,0 +1,118 @@
+"""Certificate use cases. They flush; the caller commits."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from shop.auth.models import User
+from shop.catalog.models import Product
+from shop.certification.exceptions import InvalidTransition, NotOwnProduct
+from shop.certification.models import Certificate, ReviewState
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.producers.models import Producer
+
+CERTIFICATE_FIELDS = (
+    "star_rank",
+    "score",
+    "decision_number",
+    "decision_date",
+    "issuer_level",
+    "issuer_name",
+    "legal_basis",
+    "product_set_id",
+)
+
+
+def certificates_of(producer: Producer):
+    return (
+        select(Certificate)
+        .where(Certificate.producer_id == producer.id)
+        .order_by(Certificate.submitted_at.desc(), Certificate.id.desc())
+    )
+
+
+def certificates_in_review(state: ReviewState):
+    return (
+        select(Certificate)
+        .where(Certificate.review == state)
+        .order_by(Certificate.submitted_at, Certificate.id)
+    )
+
+
+def submit_certificate(
+    producer: Producer,
+    product: Product,
+    submitted_by: User,
+    data: dict,
+    scan_path: str | None = None,
+    scan_content_type: str | None = None,
+) -> Certificate:
+    if product.producer_id != producer.id:
+        raise NotOwnProduct(product.id)
+    certificate = Certificate(
+        producer_id=producer.id,
+        product=product,
+        submitted_by=submitted_by,
+        scan_path=scan_path,
+        scan_content_type=scan_content_type,
+    )
+    for field in CERTIFICATE_FIELDS:
+        setattr(certificate, field, data[field])
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def verify_certificate(certificate: Certificate, staff: User, today: date) -> list[Certificate]:
+    """Accept a submitted certificate. A newer decision for the same product
+    supersedes the older valid ones (a re-rating may keep, raise or lower the stars).
+
+    Returns the certificates it superseded.
+    """
+    if certificate.review != ReviewState.PENDING:
+        raise InvalidTransition(f"certificate {certificate.id} is {certificate.review}")
+    certificate.review = ReviewState.VERIFIED
+    certificate.reviewed_by = staff
+    certificate.reviewed_at = utcnow()
+    certificate.rejection_reason = None
+    db.session.flush()
+    older = db.session.scalars(
+        select(Certificate).where(
+            Certificate.product_id == certificate.product_id,
+            Certificate.id != certificate.id,
+            Certificate.review == ReviewState.VERIFIED,
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_by_id.is_(None),
+            Certificate.decision_date <= certificate.decision_date,
+        )
+    ).all()
+    for old in older:
+        old.superseded_by_id = certificate.id
+    db.session.flush()
+    return list(older)
+
+
+def reject_certificate(certificate: Certificate, staff: User, reason: str) -> None:
+    if certificate.review != ReviewState.PENDING:
+        raise InvalidTransition(f"certificate {certificate.id} is {certificate.review}")
+    certificate.review = ReviewState.REJECTED
+    certificate.reviewed_by = staff
+    certificate.reviewed_at = utcnow()
+    certificate.rejection_reason = reason
+    db.session.flush()
+
+
+def revoke_certificate(certificate: Certificate, staff: User, reason: str) -> None:
+    if certificate.review != ReviewState.VERIFIED or certificate.revoked_at is not None:
+        raise InvalidTransition(f"certificate {certificate.id} cannot be revoked")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by = staff
+    certificate.revocation_reason = reason
+    db.session.flush()
+
+
+def find_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(Certificate.verification_code == code.strip().upper())
+    )

@@ -1,0 +1,43 @@
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.extensions import db
+
+
+class Province(db.Model):
+    """A province after the 1 July 2025 reform (34 of them).
+
+    Codes were reused with new meanings after the reform, so each row records the
+    data version it comes from.
+    """
+
+    __tablename__ = "provinces"
+
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    codename: Mapped[str] = mapped_column(String(100))
+    division_type: Mapped[str] = mapped_column(String(40))
+    data_version: Mapped[str] = mapped_column(String(20))
+
+    wards: Mapped[list["Ward"]] = relationship(back_populates="province", order_by="Ward.name")
+
+    @property
+    def short_name(self) -> str:
+        for prefix in ("Thành phố ", "Tỉnh "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix) :]
+        return self.name
+
+
+class Ward(db.Model):
+    """A commune, ward or special zone (xã, phường, đặc khu)."""
+
+    __tablename__ = "wards"
+
+    code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    codename: Mapped[str] = mapped_column(String(100))
+    division_type: Mapped[str] = mapped_column(String(40))
+
+    province: Mapped[Province] = relationship(back_populates="wards")

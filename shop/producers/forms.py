@@ -1,0 +1,130 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from shop.localities.forms import AddressMixin
+from shop.phones import normalize_phone
+from shop.producers.models import ProducerKind
+
+KIND_LABELS = {
+    ProducerKind.COOPERATIVE: _l("Hợp tác xã"),
+    ProducerKind.ENTERPRISE: _l("Doanh nghiệp"),
+    ProducerKind.HOUSEHOLD: _l("Hộ sản xuất / hộ kinh doanh"),
+}
+
+
+def _kind_or_none(value):
+    if isinstance(value, ProducerKind):
+        return value
+    try:
+        return ProducerKind(value)
+    except ValueError:
+        return None
+
+
+class ProducerForm(AddressMixin, FlaskForm):
+    kind = SelectField(
+        _l("Loại chủ thể"),
+        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        coerce=_kind_or_none,
+        validate_choice=False,
+    )
+    legal_name = StringField(
+        _l("Tên chủ thể (theo đăng ký)"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập tên chủ thể.")),
+            Length(max=200, message=_l("Tên tối đa 200 ký tự.")),
+        ],
+    )
+    registration_number = StringField(
+        _l("Mã số thuế / số đăng ký kinh doanh"),
+        description=_l("Bắt buộc với hợp tác xã và doanh nghiệp."),
+        validators=[Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))],
+    )
+    representative = StringField(
+        _l("Người đại diện"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập người đại diện.")),
+            Length(max=120, message=_l("Tối đa 120 ký tự.")),
+        ],
+    )
+    phone = StringField(
+        _l("Số điện thoại"),
+        description=_l("Ví dụ: 0912345678 hoặc +84912345678"),
+        validators=[InputRequired(message=_l("Vui lòng nhập số điện thoại."))],
+    )
+    email = EmailField(
+        _l("Email liên hệ"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập email.")),
+            Length(max=254, message=_l("Email quá dài.")),
+            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
+        ],
+    )
+    description = TextAreaField(
+        _l("Giới thiệu"),
+        validators=[Optional(), Length(max=4000, message=_l("Giới thiệu tối đa 4000 ký tự."))],
+    )
+    logo = FileField(
+        _l("Logo (PNG, JPEG hoặc WebP, tối đa 5 MB)"),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+
+    def validate_kind(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Vui lòng chọn loại chủ thể."))
+
+    def validate_registration_number(self, field):
+        value = (field.data or "").strip()
+        if self.kind.data and self.kind.data.needs_registration_number and not value:
+            raise ValidationError(
+                _l("Hợp tác xã và doanh nghiệp phải có mã số thuế hoặc số đăng ký.")
+            )
+        if value and not value.replace("-", "").isdigit():
+            raise ValidationError(_l("Mã số chỉ gồm chữ số (có thể có dấu gạch ngang)."))
+        field.data = value or None
+
+    def validate_phone(self, field):
+        normalized = normalize_phone(field.data or "")
+        if normalized is None:
+            raise ValidationError(
+                _l("Số điện thoại không hợp lệ: dùng dạng 0xxxxxxxxx hoặc +84xxxxxxxxx.")
+            )
+        field.data = normalized
+
+    def profile(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "legal_name": self.legal_name.data.strip(),
+            "registration_number": self.registration_number.data,
+            "representative": self.representative.data.strip(),
+            "phone": self.phone.data,
+            "email": self.email.data.strip().lower(),
+            "province_code": self.province_code.data,
+            "ward_code": self.ward_code.data,
+            "street": self.street.data.strip(),
+            "former_locality": (self.former_locality.data or "").strip() or None,
+            "description": (self.description.data or "").strip(),
+        }
+
+
+class AddMemberForm(FlaskForm):
+    email = EmailField(
+        _l("Email của tài khoản cần thêm"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập email.")),
+            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
+        ],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Lý do"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nêu lý do.")),
+            Length(max=500, message=_l("Tối đa 500 ký tự.")),
+        ],
+    )

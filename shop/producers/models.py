@@ -1,0 +1,92 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.auth.models import User
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.localities.models import Province, Ward
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class ProducerKind(enum.StrEnum):
+    COOPERATIVE = "cooperative"  # hợp tác xã
+    ENTERPRISE = "enterprise"  # doanh nghiệp
+    HOUSEHOLD = "household"  # hộ sản xuất
+
+    @property
+    def needs_registration_number(self) -> bool:
+        return self is not ProducerKind.HOUSEHOLD
+
+
+class ProducerStatus(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class MemberRole(enum.StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class Producer(db.Model):
+    __tablename__ = "producers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[ProducerKind] = mapped_column(_enum(ProducerKind))
+    legal_name: Mapped[str] = mapped_column(String(200))
+    registration_number: Mapped[str | None] = mapped_column(String(20))
+    representative: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(15))
+    email: Mapped[str] = mapped_column(String(254))
+    province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"), index=True)
+    ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
+    street: Mapped[str] = mapped_column(String(200))
+    # Old names still matter: "Hà Giang" is now part of Tuyên Quang.
+    former_locality: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    logo_path: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[ProducerStatus] = mapped_column(
+        _enum(ProducerStatus), default=ProducerStatus.PENDING, index=True
+    )
+    review_note: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    province: Mapped[Province] = relationship()
+    ward: Mapped[Ward] = relationship()
+    reviewed_by: Mapped[User | None] = relationship()
+    members: Mapped[list["ProducerMember"]] = relationship(
+        back_populates="producer", cascade="all, delete-orphan", order_by="ProducerMember.id"
+    )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == ProducerStatus.VERIFIED
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street}, {self.ward.name}, {self.province.name}"
+
+
+class ProducerMember(db.Model):
+    """A user working for a producer. A user belongs to at most one producer."""
+
+    __tablename__ = "producer_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    producer: Mapped[Producer] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()

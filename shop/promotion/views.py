@@ -1,0 +1,200 @@
+"""The trade-promotion staff pages: verify producers and certificates (minimal console)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.auth.decorators import staff_required
+from shop.certification import services as certification
+from shop.certification.exceptions import InvalidTransition as CertificateTransition
+from shop.certification.models import Certificate, ReviewState
+from shop.certification.views import send_scan
+from shop.clock import today_vn
+from shop.extensions import db
+from shop.producers import services as producers
+from shop.producers.exceptions import InvalidTransition as ProducerTransition
+from shop.producers.forms import ReasonForm
+from shop.producers.models import Producer, ProducerStatus
+
+bp = Blueprint("promotion", __name__, url_prefix="/staff")
+
+
+def _get_or_404(model, object_id):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _status_arg(enum_cls, default):
+    try:
+        return enum_cls(request.args.get("status", default))
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    pending_producers = db.session.scalars(
+        producers.producers_in_status(ProducerStatus.PENDING)
+    ).all()
+    pending_certificates = db.session.scalars(
+        certification.certificates_in_review(ReviewState.PENDING)
+    ).all()
+    return render_template(
+        "promotion/dashboard.html",
+        pending_producers=pending_producers,
+        pending_certificates=pending_certificates,
+    )
+
+
+@bp.get("/producers")
+@staff_required
+def producer_queue():
+    status = _status_arg(ProducerStatus, ProducerStatus.PENDING.value)
+    items = db.session.scalars(producers.producers_in_status(status)).all()
+    return render_template(
+        "promotion/producers.html", producers=items, status=status, statuses=list(ProducerStatus)
+    )
+
+
+@bp.get("/producers/<int:producer_id>")
+@staff_required
+def producer_detail(producer_id: int):
+    producer = _get_or_404(Producer, producer_id)
+    return render_template(
+        "promotion/producer_detail.html", producer=producer, form=ReasonForm()
+    )
+
+
+@bp.post("/producers/<int:producer_id>/verify")
+@staff_required
+def verify_producer(producer_id: int):
+    producer = _get_or_404(Producer, producer_id)
+    form = ReasonForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    try:
+        producers.verify_producer(producer, current_user)
+    except ProducerTransition:
+        flash(_("Chủ thể này đã được xác minh."), "info")
+        return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
+    db.session.commit()
+    flash(_("Đã xác minh chủ thể %(name)s.", name=producer.legal_name), "success")
+    return redirect(url_for("promotion.producer_queue"))
+
+
+@bp.post("/producers/<int:producer_id>/reject")
+@staff_required
+def reject_producer(producer_id: int):
+    producer = _get_or_404(Producer, producer_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "promotion/producer_detail.html", producer=producer, form=form
+        ), 400
+    try:
+        producers.reject_producer(producer, current_user, form.reason.data.strip())
+    except ProducerTransition:
+        flash(_("Chủ thể này đã bị từ chối."), "info")
+        return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
+    db.session.commit()
+    flash(_("Đã từ chối hồ sơ chủ thể."), "success")
+    return redirect(url_for("promotion.producer_queue"))
+
+
+@bp.get("/certificates")
+@staff_required
+def certificate_queue():
+    review = _status_arg(ReviewState, ReviewState.PENDING.value)
+    items = db.session.scalars(certification.certificates_in_review(review)).all()
+    return render_template(
+        "promotion/certificates.html",
+        certificates=items,
+        status=review,
+        statuses=list(ReviewState),
+        today=today_vn(),
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@staff_required
+def certificate_detail(certificate_id: int):
+    certificate = _get_or_404(Certificate, certificate_id)
+    return render_template(
+        "certification/detail.html",
+        certificate=certificate,
+        today=today_vn(),
+        staff=True,
+        form=ReasonForm(),
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/scan")
+@staff_required
+def certificate_scan(certificate_id: int):
+    return send_scan(_get_or_404(Certificate, certificate_id))
+
+
+@bp.post("/certificates/<int:certificate_id>/verify")
+@staff_required
+def verify_certificate(certificate_id: int):
+    certificate = _get_or_404(Certificate, certificate_id)
+    form = ReasonForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    if not certificate.product.producer.is_verified:
+        flash(_("Hãy xác minh chủ thể trước khi xác minh chứng nhận."), "error")
+        return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
+    try:
+        certification.verify_certificate(certificate, current_user, today_vn())
+    except CertificateTransition:
+        flash(_("Chứng nhận này không còn chờ xác minh."), "info")
+        return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
+    db.session.commit()
+    flash(_("Đã xác minh chứng nhận %(number)s.", number=certificate.decision_number), "success")
+    return redirect(url_for("promotion.certificate_queue"))
+
+
+def _reason_action(certificate_id: int, action, done_message: str, wrong_state_message: str):
+    certificate = _get_or_404(Certificate, certificate_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "certification/detail.html",
+            certificate=certificate,
+            today=today_vn(),
+            staff=True,
+            form=form,
+        ), 400
+    try:
+        action(certificate, current_user, form.reason.data.strip())
+    except CertificateTransition:
+        flash(wrong_state_message, "info")
+        return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
+
+
+@bp.post("/certificates/<int:certificate_id>/reject")
+@staff_required
+def reject_certificate(certificate_id: int):
+    return _reason_action(
+        certificate_id,
+        certification.reject_certificate,
+        _("Đã từ chối chứng nhận."),
+        _("Chứng nhận này không còn chờ xác minh."),
+    )
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@staff_required
+def revoke_certificate(certificate_id: int):
+    return _reason_action(
+        certificate_id,
+        certification.revoke_certificate,
+        _("Đã thu hồi chứng nhận."),
+        _("Chỉ thu hồi được chứng nhận đã xác minh và chưa bị thu hồi."),
+    )

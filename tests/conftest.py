@@ -1,0 +1,156 @@
+"""Fixtures in the flaskr shape: app, client, runner, login helpers, factories.
+
+The database is chosen by DATABASE_URL: a throw-away SQLite file by default, the
+PostgreSQL server when it names one (CI). The schema is built once per session by
+the migrations (never by create_all); each test then starts from empty tables
+(the reference tables of localities and the product taxonomy stay).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import _database_url
+from shop import create_app
+from shop.extensions import db, limiter
+from tests import factories
+
+REFERENCE_TABLES = {"provinces", "wards", "industries", "product_sets", "alembic_version"}
+PASSWORD = factories.PASSWORD
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    if os.environ.get("DATABASE_URL"):
+        url = _database_url()
+        name = make_url(url).database or ""
+        if url.startswith("postgresql") and not re.search(r"test", name):
+            raise RuntimeError(f"refusing to run tests on database {name!r}: its name lacks 'test'")
+        return url
+    return f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        from shop.localities.services import load_localities
+
+        load_localities()
+        db.session.commit()
+        db.engine.dispose()
+    return url
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as it would in a server.
+
+    The ``app`` fixture keeps a context pushed for factories and assertions; a
+    request sharing it would share ``g`` (Flask-Login's cached user, Babel's
+    locale) and the database session with the test and with earlier requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_FILE_DIR": str(tmp_path / "mail"),
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email, password=PASSWORD, **extra):
+        return self._client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def make_producer(app):
+    return factories.make_producer
+
+
+@pytest.fixture
+def make_product(app):
+    return factories.make_product
+
+
+@pytest.fixture
+def make_certificate(app):
+    return factories.make_certificate
+
+
+@pytest.fixture
+def staff(app):
+    from shop.auth.models import Role
+
+    return factories.make_user(email="staff@example.vn", role=Role.STAFF)

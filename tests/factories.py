@@ -1,0 +1,101 @@
+"""Plain factory functions; each commits so the object is visible to every connection."""
+
+import itertools
+from datetime import date
+
+from shop.auth.models import Role
+from shop.auth.services import register_user
+from shop.catalog.models import ProductSet
+from shop.catalog.services import create_product
+from shop.certification.models import IssuerLevel
+from shop.certification.services import submit_certificate, verify_certificate
+from shop.clock import today_vn
+from shop.extensions import db
+from shop.producers.models import ProducerKind
+from shop.producers.services import register_producer, verify_producer
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+# Tuyên Quang (8) and its commune Lũng Phìn (763); Lào Cai (15), Bắc Hà (2839).
+PROVINCE, WARD = 8, 763
+OTHER_PROVINCE, OTHER_WARD = 15, 2839
+
+
+def make_user(email=None, password=PASSWORD, role=Role.CUSTOMER, full_name="Nguyễn Văn A"):
+    email = email or f"user{next(_seq)}@example.vn"
+    user = register_user(email, password, full_name, role)
+    db.session.commit()
+    return user
+
+
+def producer_profile(**overrides):
+    n = next(_seq)
+    profile = {
+        "kind": ProducerKind.COOPERATIVE,
+        "legal_name": f"Hợp tác xã Chè Shan Tuyết số {n}",
+        "registration_number": f"51004{n:05d}",
+        "representative": "Vàng Mí Sính",
+        "phone": "0912345678",
+        "email": f"htx{n}@example.vn",
+        "province_code": PROVINCE,
+        "ward_code": WARD,
+        "street": "Thôn Sán Trồ",
+        "former_locality": "Hà Giang",
+        "description": "",
+    }
+    profile.update(overrides)
+    return profile
+
+
+def make_producer(owner=None, verified=True, staff=None, **overrides):
+    owner = owner or make_user()
+    producer = register_producer(owner, producer_profile(**overrides))
+    if verified:
+        verify_producer(producer, staff or make_user(role=Role.STAFF))
+    db.session.commit()
+    return producer
+
+
+def product_set(code="I.11"):
+    return db.session.scalar(db.select(ProductSet).where(ProductSet.code == code))
+
+
+def make_product(producer=None, name=None, set_code="I.11"):
+    producer = producer or make_producer()
+    product = create_product(
+        producer, name=name or f"Chè Shan Tuyết {next(_seq)}", product_set_id=product_set(set_code).id
+    )
+    db.session.commit()
+    return product
+
+
+def make_certificate(
+    product=None,
+    stars=4,
+    decision_date=None,
+    verified=True,
+    staff=None,
+    issuer_level=IssuerLevel.PROVINCE,
+):
+    product = product or make_product()
+    decision_date = decision_date or date(2025, 9, 15)
+    certificate = submit_certificate(
+        product.producer,
+        product,
+        product.producer.members[0].user,
+        {
+            "star_rank": stars,
+            "score": None,
+            "decision_number": f"{next(_seq)}/QĐ-UBND",
+            "decision_date": decision_date,
+            "issuer_level": IssuerLevel.CENTRAL if stars == 5 else issuer_level,
+            "issuer_name": "UBND tỉnh Tuyên Quang",
+            "legal_basis": "148/QĐ-TTg (24/02/2023)",
+            "product_set_id": product.product_set_id,
+        },
+    )
+    if verified:
+        verify_certificate(certificate, staff or make_user(role=Role.STAFF), today_vn())
+    db.session.commit()
+    return certificate
