@@ -3,19 +3,21 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, session
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    """Vietnamese unless the visitor chose English with the switch.
+
+    Accept-Language is deliberately ignored: many Vietnamese phones are set to
+    English, and their owners still expect a Vietnamese shop.
+    """
     chosen = session.get("lang")
-    if chosen in languages:
+    if chosen in current_app.config["LANGUAGES"]:
         return chosen
-    # Vietnamese unless the browser asks for English and nothing else we have.
-    best = request.accept_languages.best_match(list(languages), default="vi")
-    return best or "vi"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:

@@ -36,7 +36,7 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
             smtp.send_message(message)
     else:  # console
         log.warning("E-mail to %s: %s\n%s", to, subject, body)
-        print(f"--- e-mail to {to}: {subject}\n{body}\n---", flush=True)  # noqa: T201
+        print(f"--- e-mail to {to}: {subject}\n{body}\n---", flush=True)
     return message
 
 

@@ -5,6 +5,7 @@ again (dropping metadata and anything hidden in the file), SVG is refused
 outright because it can carry scripts, and PDFs are only served as downloads.
 """
 
+import contextlib
 import io
 import uuid
 import warnings
@@ -34,9 +35,7 @@ def _read_limited(file_storage, max_bytes: int) -> bytes:
     if not data:
         raise UploadRejected(_("Tệp tải lên trống."))
     if len(data) > max_bytes:
-        raise UploadRejected(
-            _("Tệp quá lớn: tối đa %(mb)s MB.", mb=max_bytes // (1024 * 1024))
-        )
+        raise UploadRejected(_("Tệp quá lớn: tối đa %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
     return data
 
 
@@ -67,8 +66,14 @@ def reencode_image(data: bytes, max_side: int) -> bytes:
                 return out.getvalue()
     except UploadRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise UploadRejected(_("Tệp không phải là ảnh hợp lệ.")) from exc
 
 
@@ -115,7 +120,5 @@ def upload_path(relative: str) -> Path:
 
 def delete_upload(relative: str | None) -> None:
     if relative:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             upload_path(relative).unlink(missing_ok=True)
-        except FileNotFoundError:
-            pass

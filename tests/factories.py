@@ -64,7 +64,9 @@ def product_set(code="I.11"):
 def make_product(producer=None, name=None, set_code="I.11"):
     producer = producer or make_producer()
     product = create_product(
-        producer, name=name or f"Chè Shan Tuyết {next(_seq)}", product_set_id=product_set(set_code).id
+        producer,
+        name=name or f"Chè Shan Tuyết {next(_seq)}",
+        product_set_id=product_set(set_code).id,
     )
     db.session.commit()
     return product

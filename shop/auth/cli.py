@@ -10,7 +10,10 @@ from shop.extensions import db
 @click.command("create-user")
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.STAFF.value,
+    show_default=True,
 )
 @click.option("--name", default="", help="Full name (defaults to the part before @).")
 @click.password_option(help="Prompted for when not given (twice, hidden).")

@@ -36,9 +36,7 @@ class User(UserMixin, db.Model):
     )
     # What Flask-Login stores in the session and the remember cookie. Rotating it
     # (log out, password change) invalidates every session and cookie at once.
-    session_token: Mapped[str] = mapped_column(
-        String(64), unique=True, default=new_session_token
-    )
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -17,9 +17,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def register_user(
-    email: str, password: str, full_name: str, role: Role = Role.CUSTOMER
-) -> User:
+def register_user(email: str, password: str, full_name: str, role: Role = Role.CUSTOMER) -> User:
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)

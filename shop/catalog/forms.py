@@ -4,13 +4,14 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.catalog.services import current_product_sets
-from shop.localities.forms import int_or_none
+from shop.formfields import choice_values, choices, int_or_none
 
 
 def product_set_choices():
-    return [("", _l("— Chọn bộ sản phẩm —"))] + [
-        (s.id, f"{s.code} {s.name_vi}") for s in current_product_sets()
-    ]
+    return choices(
+        ((s.id, f"{s.code} {s.name_vi}") for s in current_product_sets()),
+        _l("— Chọn bộ sản phẩm —"),
+    )
 
 
 class ProductSetField(SelectField):
@@ -18,8 +19,7 @@ class ProductSetField(SelectField):
         super().__init__(label, coerce=int_or_none, validate_choice=False, **kwargs)
 
     def pre_validate(self, form):
-        valid = {code for code, _label in self.choices if code != ""}
-        if self.data not in valid:
+        if self.data not in choice_values(self):
             raise ValidationError(_l("Vui lòng chọn bộ sản phẩm trong danh mục OCOP."))
 
 

@@ -59,8 +59,12 @@ class Product(db.Model):
     product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ProductStatus] = mapped_column(
-        Enum(ProductStatus, native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            ProductStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=ProductStatus.DRAFT,
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -15,7 +15,7 @@ from shop.certification.rules import (
     stars_for_score,
 )
 from shop.clock import today_vn
-from shop.localities.forms import int_or_none
+from shop.formfields import choice_values, choices, int_or_none
 
 LEGAL_BASES = [
     ("148/QĐ-TTg (24/02/2023)", _l("Quyết định 148/QĐ-TTg ngày 24/02/2023")),
@@ -58,7 +58,7 @@ class CertificateForm(FlaskForm):
     product_id = SelectField(_l("Sản phẩm"), coerce=int_or_none, validate_choice=False)
     star_rank = SelectField(
         _l("Hạng sao"),
-        choices=[(s, f"{s} ★") for s in CERTIFIED_STARS],
+        choices=choices((s, f"{s} ★") for s in CERTIFIED_STARS),
         coerce=int_or_none,
         validate_choice=False,
     )
@@ -80,7 +80,7 @@ class CertificateForm(FlaskForm):
     )
     issuer_level = SelectField(
         _l("Cấp công nhận"),
-        choices=[(k.value, label) for k, label in ISSUER_LEVEL_LABELS.items()],
+        choices=choices((k.value, label) for k, label in ISSUER_LEVEL_LABELS.items()),
         coerce=_issuer_level_or_none,
         validate_choice=False,
     )
@@ -92,7 +92,9 @@ class CertificateForm(FlaskForm):
             Length(max=200, message=_l("Tối đa 200 ký tự.")),
         ],
     )
-    legal_basis = SelectField(_l("Căn cứ pháp lý"), choices=LEGAL_BASES, validate_choice=False)
+    legal_basis = SelectField(
+        _l("Căn cứ pháp lý"), choices=choices(LEGAL_BASES), validate_choice=False
+    )
     product_set_id = ProductSetField(_l("Bộ sản phẩm"))
     scan = FileField(
         _l("Bản scan quyết định (PDF hoặc ảnh, tối đa 10 MB)"),
@@ -101,13 +103,13 @@ class CertificateForm(FlaskForm):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.product_id.choices = [("", _l("— Chọn sản phẩm —"))] + [
-            (p.id, p.name) for p in products
-        ]
+        self.product_id.choices = choices(
+            ((p.id, p.name) for p in products), _l("— Chọn sản phẩm —")
+        )
         self.product_set_id.choices = product_set_choices()
 
     def validate_product_id(self, field):
-        if field.data not in {code for code, _label in field.choices if code != ""}:
+        if field.data not in choice_values(field):
             raise ValidationError(_l("Vui lòng chọn một sản phẩm của chủ thể."))
 
     def validate_star_rank(self, field):
@@ -125,8 +127,11 @@ class CertificateForm(FlaskForm):
             self.star_rank.data
         ):
             raise ValidationError(
-                _l("Điểm %(score)s không khớp với hạng %(stars)s sao.",
-                   score=field.data, stars=self.star_rank.data)
+                _l(
+                    "Điểm %(score)s không khớp với hạng %(stars)s sao.",
+                    score=field.data,
+                    stars=self.star_rank.data,
+                )
             )
 
     def validate_decision_number(self, field):

@@ -116,7 +116,9 @@ def load_demo_command() -> None:
                     "decision_date": decided,
                     "issuer_level": IssuerLevel.PROVINCE
                     if decided >= date(2025, 7, 1)
-                    else IssuerLevel.DISTRICT if stars == 3 else IssuerLevel.PROVINCE,
+                    else IssuerLevel.DISTRICT
+                    if stars == 3
+                    else IssuerLevel.PROVINCE,
                     "issuer_name": f"UBND {producer.province.name.lower()}",
                     "legal_basis": "148/QĐ-TTg (24/02/2023)",
                     "product_set_id": sets[set_code].id,
@@ -125,8 +127,13 @@ def load_demo_command() -> None:
             verify_certificate(certificate, staff, today)
             created += 1
     db.session.commit()
-    total = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
-        Certificate.review == ReviewState.VERIFIED))
+    total = db.session.scalar(
+        select(db.func.count())
+        .select_from(Certificate)
+        .where(Certificate.review == ReviewState.VERIFIED)
+    )
     click.echo(f"Demo data: {created} products added, {total} verified certificates in all.")
-    click.echo(f"Demo accounts (password {DEMO_PASSWORD}): {STAFF[0]}, {ADMIN[0]}, "
-               + ", ".join(p["owner"][0] for p in PRODUCERS))
+    click.echo(
+        f"Demo accounts (password {DEMO_PASSWORD}): {STAFF[0]}, {ADMIN[0]}, "
+        + ", ".join(p["owner"][0] for p in PRODUCERS)
+    )

@@ -4,16 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from shop.formfields import choice_values, choices, int_or_none
 from shop.localities.services import list_provinces, ward_in_province, wards_of
-
-
-def int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class AddressMixin:
@@ -35,18 +27,16 @@ class AddressMixin:
     )
 
     def load_address_choices(self) -> None:
-        self.province_code.choices = [("", _l("— Chọn tỉnh/thành phố —"))] + [
-            (p.code, p.name) for p in list_provinces()
-        ]
+        self.province_code.choices = choices(
+            ((p.code, p.name) for p in list_provinces()), _l("— Chọn tỉnh/thành phố —")
+        )
         wards = wards_of(self.province_code.data) if self.province_code.data else []
-        self.ward_code.choices = [("", _l("— Chọn xã/phường —"))] + [
-            (w.code, w.name) for w in wards
-        ]
+        self.ward_code.choices = choices(
+            ((w.code, w.name) for w in wards), _l("— Chọn xã/phường —")
+        )
 
     def validate_province_code(self, field):
-        if field.data is None or not any(
-            code == field.data for code, _label in field.choices if code != ""
-        ):
+        if field.data not in choice_values(field):
             raise ValidationError(_l("Vui lòng chọn tỉnh/thành phố."))
 
     def validate_ward_code(self, field):

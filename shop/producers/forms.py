@@ -4,6 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from shop.formfields import choices
 from shop.localities.forms import AddressMixin
 from shop.phones import normalize_phone
 from shop.producers.models import ProducerKind
@@ -27,7 +28,7 @@ def _kind_or_none(value):
 class ProducerForm(AddressMixin, FlaskForm):
     kind = SelectField(
         _l("Loại chủ thể"),
-        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
         coerce=_kind_or_none,
         validate_choice=False,
     )
@@ -41,7 +42,7 @@ class ProducerForm(AddressMixin, FlaskForm):
     registration_number = StringField(
         _l("Mã số thuế / số đăng ký kinh doanh"),
         description=_l("Bắt buộc với hợp tác xã và doanh nghiệp."),
-        validators=[Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))],
+        validators=[Length(max=20, message=_l("Tối đa 20 ký tự."))],
     )
     representative = StringField(
         _l("Người đại diện"),

@@ -117,9 +117,7 @@ def members():
             flash(_("Đã thêm thành viên."), "success")
             return redirect(url_for("producers.members"))
     status = 400 if form.errors else 200
-    return render_template(
-        "producers/members.html", form=form, producer=g.producer, me=me
-    ), status
+    return render_template("producers/members.html", form=form, producer=g.producer, me=me), status
 
 
 @bp.post("/members/<int:member_id>/remove")
@@ -137,4 +135,3 @@ def remove_member(member_id: int):
     db.session.commit()
     flash(_("Đã xoá thành viên."), "success")
     return redirect(url_for("producers.members"))
-

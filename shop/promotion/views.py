@@ -63,9 +63,7 @@ def producer_queue():
 @staff_required
 def producer_detail(producer_id: int):
     producer = _get_or_404(Producer, producer_id)
-    return render_template(
-        "promotion/producer_detail.html", producer=producer, form=ReasonForm()
-    )
+    return render_template("promotion/producer_detail.html", producer=producer, form=ReasonForm())
 
 
 @bp.post("/producers/<int:producer_id>/verify")
@@ -91,9 +89,7 @@ def reject_producer(producer_id: int):
     producer = _get_or_404(Producer, producer_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return render_template(
-            "promotion/producer_detail.html", producer=producer, form=form
-        ), 400
+        return render_template("promotion/producer_detail.html", producer=producer, form=form), 400
     try:
         producers.reject_producer(producer, current_user, form.reason.data.strip())
     except ProducerTransition:

@@ -11,8 +11,13 @@ from tests.conftest import PASSWORD
 
 
 def _register(client, email="An@Example.vn", password=PASSWORD, **extra):
-    data = {"full_name": "Trần Thị An", "email": email, "password": password,
-            "confirm": password, **extra}
+    data = {
+        "full_name": "Trần Thị An",
+        "email": email,
+        "password": password,
+        "confirm": password,
+        **extra,
+    }
     return client.post("/register", data=data)
 
 
@@ -115,7 +120,9 @@ def test_changing_password_signs_out_other_sessions(app, make_user):
     assert laptop.get("/account/password").status_code == 200  # this session stays
     assert phone.get("/account/password").status_code == 302  # the other one is out
     fresh = app.test_client()
-    assert fresh.post("/login", data={"email": "dung@example.vn", "password": new}).status_code == 302
+    assert (
+        fresh.post("/login", data={"email": "dung@example.vn", "password": new}).status_code == 302
+    )
 
 
 def test_change_password_needs_the_current_one(client, make_user, auth):
@@ -142,7 +149,9 @@ def test_password_reset_by_emailed_link(app, client, make_user):
     path = _reset_link(app).split("127.0.0.1:5000", 1)[1]
     new = "reset passphrase 2026"
     assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
-    assert client.post("/login", data={"email": "em@example.vn", "password": new}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "em@example.vn", "password": new}).status_code == 302
+    )
     # The link works once: the password it was made for is gone.
     client.post("/logout")
     assert client.get(path).status_code == 400
@@ -223,9 +232,10 @@ def test_eleventh_failed_login_from_one_address_is_429(client):
 def test_successful_logins_do_not_count_towards_the_limit(client, make_user):
     make_user(email="ha@example.vn")
     for _ in range(12):
-        assert client.post(
-            "/login", data={"email": "ha@example.vn", "password": PASSWORD}
-        ).status_code == 302
+        assert (
+            client.post("/login", data={"email": "ha@example.vn", "password": PASSWORD}).status_code
+            == 302
+        )
         client.post("/logout")
 
 
@@ -260,8 +270,16 @@ class TestCsrf:
         assert response.status_code == 302
 
     @pytest.mark.parametrize(
-        "path", ["/logout", "/register", "/account/password", "/password/forgot", "/language",
-                 "/producer/register", "/producer/members"]
+        "path",
+        [
+            "/logout",
+            "/register",
+            "/account/password",
+            "/password/forgot",
+            "/language",
+            "/producer/register",
+            "/producer/members",
+        ],
     )
     def test_state_changing_routes_need_a_token(self, csrf_client, path):
         assert csrf_client.post(path, data={}).status_code == 400

@@ -14,9 +14,7 @@ def test_healthz_ok(client):
 
 def test_healthz_503_when_database_does_not_answer(tmp_path):
     # A SQLite path inside a missing folder cannot be opened.
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"}
-    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"
@@ -94,7 +92,7 @@ def test_parse_vnd(text):
 
 @pytest.mark.parametrize("text", ["12,5", "1e5", "-3", "abc", "", "１２"])
 def test_parse_vnd_rejects(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a whole number of đồng"):
         parse_vnd(text)
 
 
@@ -138,3 +136,8 @@ def test_api_errors_are_json(client):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
+
+
+def test_accept_language_does_not_override_vietnamese(client):
+    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="vi">' in page.get_data(as_text=True)

@@ -1,0 +1,242 @@
+import io
+import os
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from shop.auth.models import Role
+from shop.extensions import db
+from shop.producers.models import Producer, ProducerMember, ProducerStatus
+from tests.factories import OTHER_WARD, PROVINCE, WARD
+
+
+def _form(**overrides):
+    data = {
+        "kind": "cooperative",
+        "legal_name": "Hợp tác xã Chè Shan Tuyết Lũng Phìn",
+        "registration_number": "5100456789",
+        "representative": "Vàng Mí Sính",
+        "phone": "0912 345 678",
+        "email": "htx@example.vn",
+        "province_code": str(PROVINCE),
+        "ward_code": str(WARD),
+        "street": "Thôn Sán Trồ",
+        "former_locality": "Hà Giang",
+        "description": "Chè cổ thụ.",
+    }
+    data.update(overrides)
+    return data
+
+
+def _png(size=(64, 64), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def signed_in(client, make_user, auth):
+    user = make_user(email="owner@example.vn")
+    auth.login("owner@example.vn")
+    return user
+
+
+def post_multipart(client, path, data):
+    """POST a multipart body and close the temporary file werkzeug spools it into.
+
+    (The test client leaves a body over 500 KB in an open temporary file.)
+    """
+    builder = EnvironBuilder(
+        path=path, method="POST", data=data, content_type="multipart/form-data"
+    )
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _uploaded_files(app):
+    root = app.config["UPLOAD_FOLDER"]
+    return [f for _dir, _dirs, files in os.walk(root) for f in files]
+
+
+def test_register_producer_starts_pending_with_re_encoded_logo(app, client, signed_in):
+    data = _form(logo=(io.BytesIO(_png()), "logo.png"))
+    response = client.post("/producer/register", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    producer = db.session.scalar(select(Producer))
+    assert producer.status == ProducerStatus.PENDING
+    assert producer.phone == "0912345678"
+    assert producer.ward.name == "Xã Lũng Phìn"
+    assert producer.former_locality == "Hà Giang"
+    assert producer.members[0].user_id == signed_in.id
+    db.session.refresh(signed_in)
+    assert signed_in.role == Role.PRODUCER
+    assert producer.logo_path.endswith(".webp")
+    with client.get("/media/" + producer.logo_path) as logo:
+        assert logo.status_code == 200
+        assert Image.open(io.BytesIO(logo.data)).format == "WEBP"
+
+
+def test_household_needs_no_registration_number(client, signed_in):
+    response = client.post(
+        "/producer/register", data=_form(kind="household", registration_number="")
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Producer)).registration_number is None
+
+
+def test_phone_in_plus84_form_is_accepted(client, signed_in):
+    assert client.post("/producer/register", data=_form(phone="+84 987 654 321")).status_code == 302
+    assert db.session.scalar(select(Producer)).phone == "0987654321"
+
+
+BAD_INPUT = [
+    ({"legal_name": ""}, "Vui lòng nhập tên chủ thể."),
+    ({"legal_name": "x" * 201}, "Tên tối đa 200 ký tự."),
+    ({"registration_number": ""}, "Hợp tác xã và doanh nghiệp phải có mã số thuế hoặc số đăng ký."),
+    ({"kind": "corporation"}, "Vui lòng chọn loại chủ thể."),
+    ({"representative": ""}, "Vui lòng nhập người đại diện."),
+    ({"phone": "12345"}, "Số điện thoại không hợp lệ"),
+    ({"phone": "0112345678"}, "Số điện thoại không hợp lệ"),
+    ({"phone": "+1 415 555 0100"}, "Số điện thoại không hợp lệ"),
+    ({"email": "nope"}, "Email không hợp lệ."),
+    ({"province_code": ""}, "Vui lòng chọn tỉnh/thành phố."),
+    ({"province_code": "999"}, "Vui lòng chọn tỉnh/thành phố."),
+    ({"ward_code": ""}, "Vui lòng chọn xã/phường."),
+    ({"ward_code": "99999999"}, "Xã/phường không thuộc tỉnh/thành phố đã chọn."),
+    ({"ward_code": "abc"}, "Vui lòng chọn xã/phường."),
+    ({"ward_code": str(OTHER_WARD)}, "Xã/phường không thuộc tỉnh/thành phố đã chọn."),
+    ({"street": ""}, "Vui lòng nhập địa chỉ."),
+    ({"street": "s" * 201}, "Địa chỉ tối đa 200 ký tự."),
+    ({"description": "d" * 4001}, "Giới thiệu tối đa 4000 ký tự."),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_INPUT)
+def test_bad_producer_input_gets_a_message_and_saves_nothing(
+    app, client, signed_in, overrides, message
+):
+    response = client.post("/producer/register", data=_form(**overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count(Producer) == 0
+    assert _count(ProducerMember) == 0
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        ((b"\x89PNG" + b"\0" * (20 * 1024 * 1024), "big.png"), "Tệp quá lớn: tối đa 5 MB."),
+        ((b"%PDF-1.4 not an image", "doc.png"), "Tệp không phải là ảnh hợp lệ."),
+        ((b"plain text", "notes.txt"), "Tệp không phải là ảnh hợp lệ."),
+        (
+            (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "l.svg"),
+            "Không nhận ảnh SVG",
+        ),
+        ((b'<?xml version="1.0"?><svg></svg>', "logo.png"), "Không nhận ảnh SVG"),
+    ],
+)
+def test_bad_logo_is_refused_beside_the_field(app, client, signed_in, upload, message):
+    body, name = upload
+    response = post_multipart(client, "/producer/register", _form(logo=(io.BytesIO(body), name)))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count(Producer) == 0
+    assert _uploaded_files(app) == []
+
+
+def test_gif_logo_is_refused(app, client, signed_in):
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="GIF")
+    response = client.post(
+        "/producer/register",
+        data=_form(logo=(io.BytesIO(out.getvalue()), "x.gif")),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Chỉ nhận ảnh JPEG, PNG hoặc WebP." in response.get_data(as_text=True)
+
+
+def test_valid_logo_with_invalid_form_stores_no_file(app, client, signed_in):
+    response = client.post(
+        "/producer/register",
+        data=_form(phone="1", logo=(io.BytesIO(_png()), "logo.png")),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert _uploaded_files(app) == []
+
+
+def test_wards_of_the_chosen_province_are_offered(client, signed_in):
+    page = client.post("/producer/register", data=_form(ward_code="")).get_data(as_text=True)
+    assert "Xã Lũng Phìn" in page
+    assert "Xã Bắc Hà" not in page  # a commune of Lào Cai
+
+
+def test_one_producer_per_user(client, signed_in):
+    client.post("/producer/register", data=_form())
+    response = client.get("/producer/register")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/producer/")
+
+
+def test_owner_adds_and_removes_a_member(client, make_user, signed_in):
+    client.post("/producer/register", data=_form())
+    colleague = make_user(email="colleague@example.vn")
+    assert (
+        client.post("/producer/members", data={"email": "Colleague@example.vn"}).status_code == 302
+    )
+    producer = db.session.scalar(select(Producer))
+    assert {m.user.email for m in producer.members} == {"owner@example.vn", "colleague@example.vn"}
+    member = next(m for m in producer.members if m.user_id == colleague.id)
+    assert client.post(f"/producer/members/{member.id}/remove").status_code == 302
+    db.session.expire_all()
+    assert [m.user.email for m in producer.members] == ["owner@example.vn"]
+
+
+def test_adding_an_unknown_email_gets_a_message(client, signed_in):
+    client.post("/producer/register", data=_form())
+    response = client.post("/producer/members", data={"email": "ghost@example.vn"})
+    assert response.status_code == 400
+    assert "Chưa có tài khoản với email này." in response.get_data(as_text=True)
+
+
+def test_last_owner_cannot_be_removed(client, signed_in):
+    client.post("/producer/register", data=_form())
+    member = db.session.scalar(select(ProducerMember))
+    response = client.post(f"/producer/members/{member.id}/remove", follow_redirects=True)
+    assert "phải còn ít nhất một chủ sở hữu" in response.get_data(as_text=True)
+    assert _count(ProducerMember) == 1
+
+
+def test_staff_verifies_a_producer(client, make_user, make_producer, auth):
+    producer = make_producer(verified=False)
+    make_user(email="canbo@example.vn", role=Role.STAFF)
+    auth.login("canbo@example.vn")
+    assert producer.legal_name in client.get("/staff/producers").get_data(as_text=True)
+    assert client.post(f"/staff/producers/{producer.id}/verify").status_code == 302
+    db.session.refresh(producer)
+    assert producer.status == ProducerStatus.VERIFIED
+    assert producer.reviewed_by.email == "canbo@example.vn"
+
+
+def test_staff_rejects_a_producer_with_a_reason(client, make_user, make_producer, auth):
+    producer = make_producer(verified=False)
+    make_user(email="canbo@example.vn", role=Role.STAFF)
+    auth.login("canbo@example.vn")
+    response = client.post(f"/staff/producers/{producer.id}/reject", data={"reason": ""})
+    assert response.status_code == 400
+    assert "Vui lòng nêu lý do." in response.get_data(as_text=True)
+    client.post(f"/staff/producers/{producer.id}/reject", data={"reason": "Thiếu mã số thuế"})
+    db.session.refresh(producer)
+    assert producer.status == ProducerStatus.REJECTED
+    assert producer.review_note == "Thiếu mã số thuế"

@@ -1,0 +1,122 @@
+"""Who may reach what, checked over the whole URL map rather than route by route.
+
+A new route under /producer or /staff is covered automatically; one with an
+argument this test does not know fails until the test learns it.
+"""
+
+import pytest
+
+from shop.auth.models import Role
+from shop.certification.models import Certificate
+
+PRODUCER_PREFIX = "/producer"
+STAFF_PREFIX = "/staff"
+
+
+def _rules(app, prefix):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith(prefix)]
+
+
+def _methods(rule):
+    return sorted(m for m in rule.methods if m in {"GET", "POST"})
+
+
+@pytest.fixture
+def two_producers(make_user, make_producer, make_product, make_certificate):
+    from shop.extensions import db
+
+    a_owner = make_user(email="a@example.vn")
+    b_owner = make_user(email="b@example.vn")
+    a = make_producer(owner=a_owner)
+    b = make_producer(owner=b_owner)
+    b_product = make_product(b)
+    b_certificate: Certificate = make_certificate(b_product, verified=False)
+    make_product(a)
+    db.session.commit()
+    return {
+        "a": a,
+        "b": b,
+        "b_args": {
+            "product_id": b_product.id,
+            "certificate_id": b_certificate.id,
+            "member_id": b.members[0].id,
+        },
+    }
+
+
+def test_producer_cannot_reach_another_producers_objects(app, client, auth, two_producers):
+    auth.login("a@example.vn")
+    checked = 0
+    for rule in _rules(app, PRODUCER_PREFIX):
+        if not rule.arguments:
+            continue
+        unknown = rule.arguments - two_producers["b_args"].keys()
+        assert not unknown, f"teach the access test about {unknown} in {rule.rule}"
+        path = rule.build({k: two_producers["b_args"][k] for k in rule.arguments})[1]
+        for method in _methods(rule):
+            response = client.open(path, method=method)
+            assert response.status_code == 404, f"{method} {path} -> {response.status_code}"
+            checked += 1
+    assert checked >= 5
+    # ...and B's data is untouched.
+    from shop.extensions import db
+
+    db.session.refresh(two_producers["b"])
+    assert len(two_producers["b"].members) == 1
+
+
+def test_anonymous_visitors_are_sent_to_login(app, client, two_producers):
+    args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
+    for rule in _rules(app, PRODUCER_PREFIX) + _rules(app, STAFF_PREFIX):
+        path = rule.build({k: args[k] for k in rule.arguments})[1]
+        for method in _methods(rule):
+            response = client.open(path, method=method)
+            assert response.status_code == 302, f"{method} {path}"
+            assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.PRODUCER])
+def test_non_staff_get_403_on_staff_pages(app, client, auth, make_user, two_producers, role):
+    email = "a@example.vn" if role == Role.PRODUCER else "c@example.vn"
+    if role == Role.CUSTOMER:
+        make_user(email=email)
+    auth.login(email)
+    args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
+    for rule in _rules(app, STAFF_PREFIX):
+        path = rule.build({k: args[k] for k in rule.arguments})[1]
+        for method in _methods(rule):
+            response = client.open(path, method=method)
+            assert response.status_code == 403, f"{role} {method} {path}"
+
+
+def test_customer_without_producer_is_offered_registration(client, auth, make_user):
+    make_user(email="c@example.vn")
+    auth.login("c@example.vn")
+    for path in ("/producer/", "/producer/products", "/producer/certificates"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/producer/register")
+
+
+def test_staff_reach_every_staff_page(app, client, auth, staff, two_producers):
+    auth.login(staff.email)
+    args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
+    for rule in _rules(app, STAFF_PREFIX):
+        if "GET" not in rule.methods or rule.endpoint.endswith("_scan"):
+            continue
+        path = rule.build({k: args[k] for k in rule.arguments})[1]
+        assert client.get(path).status_code == 200, path
+
+
+def test_member_of_a_producer_sees_its_pages(client, auth, two_producers):
+    auth.login("a@example.vn")
+    for path in (
+        "/producer/",
+        "/producer/products",
+        "/producer/certificates",
+        "/producer/members",
+        "/producer/profile",
+        "/producer/certificates/new",
+        "/producer/products/new",
+    ):
+        assert client.get(path).status_code == 200, path
