@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d shop/translations
+	$(BIN)/pybabel -q compile -d shop/translations
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -1,4 +1,14 @@
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +21,11 @@ from shop.producers.models import MemberRole, ProducerMember
 from shop.uploads import UploadRejected, check_image, delete_upload, store_bytes
 
 bp = Blueprint("producers", __name__, url_prefix="/producer")
+
+
+def _saving(form: ProducerForm) -> bool:
+    """Submitted to save, not the no-JavaScript "load the wards" button."""
+    return form.is_submitted() and "refresh_wards" not in request.form
 
 
 def _checked_logo(form: ProducerForm) -> bytes | None:
@@ -32,7 +47,7 @@ def register():
         return redirect(url_for("producers.dashboard"))
     form = ProducerForm()
     form.load_address_choices()
-    if form.is_submitted():
+    if _saving(form):
         valid = form.validate()
         logo = _checked_logo(form)
         if valid and not form.logo.errors:
@@ -74,7 +89,7 @@ def profile():
     producer = g.producer
     form = ProducerForm(obj=producer)
     form.load_address_choices()
-    if form.is_submitted():
+    if _saving(form):
         valid = form.validate()
         logo = _checked_logo(form)
         if valid and not form.logo.errors:

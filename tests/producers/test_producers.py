@@ -240,3 +240,14 @@ def test_staff_rejects_a_producer_with_a_reason(client, make_user, make_producer
     db.session.refresh(producer)
     assert producer.status == ProducerStatus.REJECTED
     assert producer.review_note == "Thiếu mã số thuế"
+
+
+def test_without_javascript_the_ward_list_reloads_without_saving(client, signed_in):
+    response = client.post(
+        "/producer/register", data=_form(ward_code="", refresh_wards="1", legal_name="")
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Xã Lũng Phìn" in page
+    assert "Vui lòng nhập tên chủ thể." not in page
+    assert _count(Producer) == 0
