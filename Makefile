@@ -31,7 +31,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/flask load-localities
-	$(BIN)/flask load-demo
+	$(BIN)/flask seed-demo
 
 run: translations demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)

@@ -44,6 +44,7 @@ class Config:
     # so that an oversized file gets a message beside its field, not a 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024))
     LOGO_MAX_BYTES = 5 * 1024 * 1024
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
     SCAN_MAX_BYTES = 10 * 1024 * 1024
 
     # Internationalisation: Vietnamese first, English on request.

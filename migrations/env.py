@@ -86,6 +86,11 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The search index objects (SQLite FTS5 table, PostgreSQL GIN expression index)
+    # exist only in migrations; autogenerate must not try to drop them.
+    from shop.catalog.search import alembic_include_object
+
+    conf_args.setdefault("include_object", alembic_include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

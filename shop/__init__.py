@@ -21,12 +21,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    register_security(app)  # first: it installs the URL converter the routes use
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
-    register_security(app)
     return app
 
 
@@ -69,12 +69,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
+    app.jinja_env.globals["media_url"] = media_url
 
     @app.context_processor
     def inject_globals() -> dict:
@@ -91,10 +93,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from shop.auth.cli import create_user_command
-    from shop.core.cli import load_demo_command
+    from shop.demo.cli import seed_bulk_command, seed_demo_command
     from shop.localities.cli import load_localities_command
 
-    for command in (create_user_command, load_localities_command, load_demo_command):
+    for command in (
+        create_user_command,
+        load_localities_command,
+        seed_demo_command,
+        seed_bulk_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -15,10 +15,14 @@ def choice_values(field) -> set:
     return {c.value for c in field.choices if c.value != ""}
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number is no id of ours
+
+
 def int_or_none(value):
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= MAX_ID else None

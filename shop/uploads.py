@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000
@@ -46,10 +46,15 @@ def _looks_like_svg(data: bytes, filename: str) -> bool:
 
 def reencode_image(data: bytes, max_side: int) -> bytes:
     """Decode, check, shrink to ``max_side`` and write as WebP."""
+    return reencode_variants(data, (max_side,))[0][0]
+
+
+def reencode_variants(data: bytes, sides: tuple[int, ...]) -> list[tuple[bytes, int, int]]:
+    """Decode and check once; write one WebP per maximum side: (bytes, width, height)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data), formats=sorted(ALLOWED_IMAGE_FORMATS)) as probe:
                 fmt = probe.format
                 width, height = probe.size
                 probe.verify()
@@ -57,13 +62,18 @@ def reencode_image(data: bytes, max_side: int) -> bytes:
                 raise UploadRejected(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP."))
             if width * height > MAX_PIXELS:
                 raise UploadRejected(_("Ảnh có quá nhiều điểm ảnh."))
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=sorted(ALLOWED_IMAGE_FORMATS)) as image:
                 image.load()
+                image = ImageOps.exif_transpose(image)
                 image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-                image.thumbnail((max_side, max_side))
-                out = io.BytesIO()
-                image.save(out, format="WEBP", quality=85)
-                return out.getvalue()
+                variants = []
+                for side in sides:
+                    copy = image.copy()
+                    copy.thumbnail((side, side))
+                    out = io.BytesIO()
+                    copy.save(out, format="WEBP", quality=82)
+                    variants.append((out.getvalue(), copy.width, copy.height))
+                return variants
     except UploadRejected:
         raise
     except (
@@ -74,7 +84,7 @@ def reencode_image(data: bytes, max_side: int) -> bytes:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ) as exc:
-        raise UploadRejected(_("Tệp không phải là ảnh hợp lệ.")) from exc
+        raise UploadRejected(_("Tệp không phải là ảnh JPEG, PNG hoặc WebP hợp lệ.")) from exc
 
 
 def _store(data: bytes, folder: str, suffix: str) -> str:
@@ -91,6 +101,14 @@ def check_image(file_storage, max_bytes: int, max_side: int = 1024) -> bytes:
     if _looks_like_svg(data, file_storage.filename or ""):
         raise UploadRejected(_("Không nhận ảnh SVG (có thể chứa mã độc). Hãy dùng PNG hoặc JPEG."))
     return reencode_image(data, max_side)
+
+
+def check_photo(file_storage, max_bytes: int) -> list[tuple[bytes, int, int]]:
+    """A product photo: a 1600 px image and a 400 px thumbnail, made once, here."""
+    data = _read_limited(file_storage, max_bytes)
+    if _looks_like_svg(data, file_storage.filename or ""):
+        raise UploadRejected(_("Không nhận ảnh SVG (có thể chứa mã độc). Hãy dùng PNG hoặc JPEG."))
+    return reencode_variants(data, (1600, 400))
 
 
 def check_scan(file_storage, max_bytes: int) -> tuple[bytes, str]:

@@ -145,6 +145,11 @@ def make_product(app):
 
 
 @pytest.fixture
+def make_listed(app):
+    return factories.make_listed
+
+
+@pytest.fixture
 def make_certificate(app):
     return factories.make_certificate
 

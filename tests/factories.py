@@ -6,7 +6,7 @@ from datetime import date
 from shop.auth.models import Role
 from shop.auth.services import register_user
 from shop.catalog.models import ProductSet
-from shop.catalog.services import create_product
+from shop.catalog.services import create_product, publish_product
 from shop.certification.models import IssuerLevel
 from shop.certification.services import submit_certificate, verify_certificate
 from shop.clock import today_vn
@@ -33,7 +33,7 @@ def producer_profile(**overrides):
     n = next(_seq)
     profile = {
         "kind": ProducerKind.COOPERATIVE,
-        "legal_name": f"Hợp tác xã Chè Shan Tuyết số {n}",
+        "legal_name": f"Hợp tác xã Nông sản số {n}",
         "registration_number": f"51004{n:05d}",
         "representative": "Vàng Mí Sính",
         "phone": "0912345678",
@@ -41,7 +41,7 @@ def producer_profile(**overrides):
         "province_code": PROVINCE,
         "ward_code": WARD,
         "street": "Thôn Sán Trồ",
-        "former_locality": "Hà Giang",
+        "former_locality": None,
         "description": "",
     }
     profile.update(overrides)
@@ -61,14 +61,38 @@ def product_set(code="I.11"):
     return db.session.scalar(db.select(ProductSet).where(ProductSet.code == code))
 
 
-def make_product(producer=None, name=None, set_code="I.11"):
+def make_product(
+    producer=None,
+    name=None,
+    set_code="I.11",
+    price=350_000,
+    stock=10,
+    published=False,
+    description="",
+    **extra,
+):
     producer = producer or make_producer()
     product = create_product(
         producer,
-        name=name or f"Chè Shan Tuyết {next(_seq)}",
+        name=name or f"Sản phẩm thử {next(_seq)}",
         product_set_id=product_set(set_code).id,
+        price_vnd=price,
+        stock=stock,
+        unit="Hộp",
+        net_quantity="200 g",
+        description=description,
+        **extra,
     )
+    if published:
+        publish_product(product)
     db.session.commit()
+    return product
+
+
+def make_listed(name=None, stars=4, producer=None, decision_date=None, **product_args):
+    """A product the public can see: verified producer, published, valid certificate."""
+    product = make_product(producer, name=name, published=True, **product_args)
+    make_certificate(product, stars=stars, decision_date=decision_date or date(2025, 9, 15))
     return product
 
 

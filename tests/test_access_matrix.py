@@ -4,6 +4,8 @@ A new route under /producer or /staff is covered automatically; one with an
 argument this test does not know fails until the test learns it.
 """
 
+from itertools import product
+
 import pytest
 
 from shop.auth.models import Role
@@ -14,7 +16,16 @@ STAFF_PREFIX = "/staff"
 
 
 def _rules(app, prefix):
-    return [r for r in app.url_map.iter_rules() if r.rule.startswith(prefix)]
+    return [
+        r for r in app.url_map.iter_rules() if r.rule == prefix or r.rule.startswith(prefix + "/")
+    ]
+
+
+def _paths(rule, args):
+    """Every URL of the rule: list-valued arguments (e.g. actions) give one URL each."""
+    names = sorted(rule.arguments)
+    values = [args[n] if isinstance(args[n], list) else [args[n]] for n in names]
+    return [rule.build(dict(zip(names, combo, strict=True)))[1] for combo in product(*values)]
 
 
 def _methods(rule):
@@ -32,6 +43,11 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     b_product = make_product(b)
     b_certificate: Certificate = make_certificate(b_product, verified=False)
     make_product(a)
+    from shop.catalog.services import add_photo
+
+    b_photo = add_photo(
+        b_product, path="photos/b.webp", thumb_path="photos/b-t.webp", width=1, height=1
+    )
     db.session.commit()
     return {
         "a": a,
@@ -40,6 +56,8 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "product_id": b_product.id,
             "certificate_id": b_certificate.id,
             "member_id": b.members[0].id,
+            "photo_id": b_photo.id,
+            "action": ["publish", "unpublish", "archive"],
         },
     }
 
@@ -52,12 +70,12 @@ def test_producer_cannot_reach_another_producers_objects(app, client, auth, two_
             continue
         unknown = rule.arguments - two_producers["b_args"].keys()
         assert not unknown, f"teach the access test about {unknown} in {rule.rule}"
-        path = rule.build({k: two_producers["b_args"][k] for k in rule.arguments})[1]
-        for method in _methods(rule):
-            response = client.open(path, method=method)
-            assert response.status_code == 404, f"{method} {path} -> {response.status_code}"
-            checked += 1
-    assert checked >= 5
+        for path in _paths(rule, two_producers["b_args"]):
+            for method in _methods(rule):
+                response = client.open(path, method=method)
+                assert response.status_code == 404, f"{method} {path} -> {response.status_code}"
+                checked += 1
+    assert checked >= 10
     # ...and B's data is untouched.
     from shop.extensions import db
 
@@ -68,11 +86,11 @@ def test_producer_cannot_reach_another_producers_objects(app, client, auth, two_
 def test_anonymous_visitors_are_sent_to_login(app, client, two_producers):
     args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
     for rule in _rules(app, PRODUCER_PREFIX) + _rules(app, STAFF_PREFIX):
-        path = rule.build({k: args[k] for k in rule.arguments})[1]
-        for method in _methods(rule):
-            response = client.open(path, method=method)
-            assert response.status_code == 302, f"{method} {path}"
-            assert "/login" in response.headers["Location"]
+        for path in _paths(rule, args):
+            for method in _methods(rule):
+                response = client.open(path, method=method)
+                assert response.status_code == 302, f"{method} {path}"
+                assert "/login" in response.headers["Location"]
 
 
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.PRODUCER])

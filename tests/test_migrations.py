@@ -3,13 +3,19 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from shop.catalog.search import alembic_include_object
 from shop.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_object": alembic_include_object,
+            },
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []

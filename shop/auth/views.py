@@ -37,10 +37,10 @@ def _signup_limit() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_signup_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 302)
+@limiter.limit(_signup_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("catalog.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -51,7 +51,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Chào mừng bạn đến với Chợ OCOP!"), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+            return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -60,7 +60,7 @@ def register():
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+        return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -73,7 +73,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+            return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -86,7 +86,7 @@ def logout():
     db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("catalog.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def change_password():
             # Other sessions are gone with the old token; keep this one signed in.
             login_user(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("catalog.home"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
 
 

@@ -1,10 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from flask_wtf.file import MultipleFileField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from shop.catalog.gtin import InvalidGtin, normalize_gtin13
+from shop.catalog.models import MAX_PHOTOS
 from shop.catalog.services import current_product_sets
 from shop.formfields import choice_values, choices, int_or_none
+from shop.money import MAX_PRICE_VND, MIN_PRICE_VND, format_vnd, parse_vnd
 
 
 def product_set_choices():
@@ -23,6 +27,26 @@ class ProductSetField(SelectField):
             raise ValidationError(_l("Vui lòng chọn bộ sản phẩm trong danh mục OCOP."))
 
 
+class PriceField(StringField):
+    """Whole đồng, typed as "125.000", "125000" or "125 000 ₫"; never a float."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if self.raw.strip():
+            try:
+                self.data = parse_vnd(self.raw)
+            except ValueError:
+                raise ValueError(
+                    _l("Giá là số đồng nguyên, ví dụ 125.000 (không có phần thập phân).")
+                ) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_vnd(self.data).removesuffix(" ₫") if self.data is not None else ""
+
+
 class ProductForm(FlaskForm):
     name = StringField(
         _l("Tên sản phẩm"),
@@ -32,11 +56,85 @@ class ProductForm(FlaskForm):
         ],
     )
     product_set_id = ProductSetField(_l("Bộ sản phẩm OCOP"))
+    price_vnd = PriceField(
+        _l("Giá bán (đồng)"),
+        description=_l("Từ 1.000 ₫ đến 100.000.000 ₫, số nguyên."),
+        render_kw={"inputmode": "numeric"},
+    )
+    stock = IntegerField(
+        _l("Số lượng trong kho"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập số lượng (0 nếu hết hàng).")),
+            NumberRange(min=0, max=1_000_000, message=_l("Số lượng từ 0 đến 1.000.000.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+    unit = StringField(
+        _l("Đơn vị"),
+        description=_l("Ví dụ: Hộp, Chai, Gói, Túi"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập đơn vị.")),
+            Length(max=40, message=_l("Tối đa 40 ký tự.")),
+        ],
+    )
+    net_quantity = StringField(
+        _l("Khối lượng / thể tích tịnh"),
+        description=_l("Ví dụ: 200 g, 500 ml"),
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập khối lượng hoặc thể tích tịnh.")),
+            Length(max=60, message=_l("Tối đa 60 ký tự.")),
+        ],
+    )
+    gtin = StringField(
+        _l("Mã vạch GTIN-13 (không bắt buộc)"),
+        description=_l("Mã do GS1 Việt Nam cấp (bắt đầu bằng 893). Sàn không tự tạo mã."),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric"},
+    )
     description = TextAreaField(
         _l("Mô tả"),
+        description=_l("Có thể dùng đoạn văn, chữ đậm, nghiêng, danh sách và liên kết."),
         validators=[Optional(), Length(max=10000, message=_l("Mô tả tối đa 10000 ký tự."))],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.product_set_id.choices = product_set_choices()
+
+    def validate_price_vnd(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Vui lòng nhập giá bán."))
+        if not MIN_PRICE_VND <= field.data <= MAX_PRICE_VND:
+            raise ValidationError(_l("Giá phải từ 1.000 ₫ đến 100.000.000 ₫."))
+
+    def validate_gtin(self, field):
+        try:
+            field.data = normalize_gtin13(field.data)
+        except InvalidGtin as exc:
+            if str(exc) == "check digit":
+                raise ValidationError(
+                    _l("Sai số kiểm tra của mã GTIN-13: hãy đối chiếu với giấy chứng nhận GS1.")
+                ) from None
+            raise ValidationError(_l("Mã GTIN-13 gồm đúng 13 chữ số.")) from None
+
+    def product_data(self) -> dict:
+        return {
+            "name": self.name.data.strip(),
+            "product_set_id": self.product_set_id.data,
+            "price_vnd": self.price_vnd.data,
+            "stock": self.stock.data,
+            "unit": self.unit.data.strip(),
+            "net_quantity": self.net_quantity.data.strip(),
+            "gtin": self.gtin.data or None,
+            "description": self.description.data or "",
+        }
+
+
+class PhotoForm(FlaskForm):
+    photos = MultipleFileField(
+        _l(
+            "Ảnh sản phẩm (JPEG, PNG, WebP; tối đa 10 MB mỗi ảnh, %(n)s ảnh mỗi sản phẩm)",
+            n=MAX_PHOTOS,
+        ),
+        render_kw={"accept": "image/png,image/jpeg,image/webp", "multiple": True},
+    )

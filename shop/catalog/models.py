@@ -1,12 +1,24 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.money import MAX_PRICE_VND, MIN_PRICE_VND
 from shop.producers.models import Producer
+
+MAX_PHOTOS = 8
 
 
 class Industry(db.Model):
@@ -20,6 +32,9 @@ class Industry(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     # Groups V (ornamental) and VI (tourism) are enquiries or bookings, not parcels.
     ships_as_parcel: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, language: str = "vi") -> str:
+        return self.name_en if language == "en" else self.name_vi
 
 
 class ProductSet(db.Model):
@@ -35,7 +50,7 @@ class ProductSet(db.Model):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
 
-    industry: Mapped[Industry] = relationship()
+    industry: Mapped[Industry] = relationship(lazy="joined")
 
     def name(self, language: str = "vi") -> str:
         return self.name_en if language == "en" else self.name_vi
@@ -48,16 +63,28 @@ class ProductStatus(enum.StrEnum):
 
 
 class Product(db.Model):
-    """A producer's product. The catalogue issue turns this into a full listing."""
-
     __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint(
+            f"price_vnd BETWEEN {MIN_PRICE_VND} AND {MAX_PRICE_VND}", name="price_range"
+        ),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        Index("ix_products_status_published_at", "status", "published_at"),
+        Index("ix_products_price_vnd", "price_vnd"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"))
+    product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"), index=True)
+    # Sanitised HTML (nh3): the only HTML we ever render from a producer.
     description: Mapped[str] = mapped_column(Text, default="")
+    price_vnd: Mapped[int] = mapped_column(default=MIN_PRICE_VND)
+    stock: Mapped[int] = mapped_column(default=0)
+    unit: Mapped[str] = mapped_column(String(40), default="")  # "Hộp", "Chai", "Gói"
+    net_quantity: Mapped[str] = mapped_column(String(60), default="")  # "200 g", "500 ml"
+    gtin: Mapped[str | None] = mapped_column(String(13))
     status: Mapped[ProductStatus] = mapped_column(
         Enum(
             ProductStatus,
@@ -67,6 +94,12 @@ class Product(db.Model):
         ),
         default=ProductStatus.DRAFT,
     )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Search: the folded text (no diacritics, đ → d) is what the full-text index
+    # covers; the exact lower-case text ranks exact-accent matches first.
+    search_folded: Mapped[str] = mapped_column(Text, default="")
+    search_exact: Mapped[str] = mapped_column(Text, default="")
+    name_folded: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -74,3 +107,36 @@ class Product(db.Model):
 
     producer: Mapped[Producer] = relationship()
     product_set: Mapped[ProductSet] = relationship()
+    photos: Mapped[list["ProductPhoto"]] = relationship(
+        back_populates="product",
+        order_by="ProductPhoto.position, ProductPhoto.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def ships_as_parcel(self) -> bool:
+        return self.product_set.industry.ships_as_parcel
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def pack(self) -> str:
+        """ "Hộp 200 g": the unit and net quantity as a label shows them."""
+        return " ".join(p for p in (self.unit, self.net_quantity) if p)
+
+
+class ProductPhoto(db.Model):
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    path: Mapped[str] = mapped_column(String(200))
+    thumb_path: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    alt: Mapped[str] = mapped_column(String(200), default="")
+
+    product: Mapped[Product] = relationship(back_populates="photos")

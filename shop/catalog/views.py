@@ -1,13 +1,118 @@
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from shop.catalog import services
-from shop.catalog.forms import ProductForm
-from shop.catalog.models import Product
+from shop.catalog import listing, services
+from shop.catalog.exceptions import InvalidTransition, ProducerNotVerified, TooManyPhotos
+from shop.catalog.forms import PhotoForm, ProductForm
+from shop.catalog.gtin import is_vietnamese
+from shop.catalog.models import MAX_PHOTOS, Industry, Product, ProductPhoto, ProductStatus
+from shop.clock import today_vn
 from shop.extensions import db
+from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
+from shop.producers.models import Producer, ProducerStatus
+from shop.uploads import UploadRejected, check_photo, delete_upload, store_bytes
 
 bp = Blueprint("catalog", __name__)
+
+
+# --- The storefront -------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    today = today_vn()
+    newest = listing.search_products(listing.CatalogQuery(sort="newest"), today, page_size=8)
+    province_counts = listing.counts_by(Producer.province_code, today)
+    provinces = db.session.scalars(
+        select(Province).where(Province.code.in_(list(province_counts)))
+    ).all()
+    industry_counts = listing.industry_counts(today)
+    industries = db.session.scalars(select(Industry).order_by(Industry.id)).all()
+    return render_template(
+        "catalog/home.html",
+        featured=listing.featured(today),
+        newest=newest.items,
+        provinces=sorted(provinces, key=lambda p: -province_counts[p.code]),
+        province_counts=province_counts,
+        industries=[i for i in industries if industry_counts.get(i.id)],
+        industry_counts=industry_counts,
+    )
+
+
+@bp.get("/products")
+def products():
+    cq = listing.CatalogQuery.from_args(request.args)
+    today = today_vn()
+    page = listing.search_products(cq, today)
+    if cq.page > page.pages:
+        abort(404)
+    return render_template(
+        "catalog/products.html",
+        cq=cq,
+        page=page,
+        facets=listing.facets(cq, today),
+        sorts=listing.SORTS,
+    )
+
+
+@bp.get("/products/<slug>")
+def product_detail(slug: str):
+    product = db.session.scalar(
+        select(Product)
+        .where(Product.slug == slug)
+        .options(
+            joinedload(Product.producer).joinedload(Producer.ward),
+            joinedload(Product.producer).joinedload(Producer.province),
+            joinedload(Product.product_set),
+            selectinload(Product.photos),
+        )
+    )
+    if (
+        product is None
+        or product.status != ProductStatus.PUBLISHED
+        or product.producer.status != ProducerStatus.VERIFIED
+    ):
+        abort(404)
+    today = today_vn()
+    certificate = listing.current_certificate(product)
+    valid = certificate is not None and certificate.status(today).is_valid
+    return render_template(
+        "catalog/product.html",
+        product=product,
+        certificate=certificate,
+        status=certificate.status(today) if certificate else None,
+        valid=valid,
+        today=today,
+    )
+
+
+@bp.get("/producers/<slug>")
+def producer_page(slug: str):
+    producer = db.session.scalar(select(Producer).where(Producer.slug == slug))
+    if producer is None or producer.status != ProducerStatus.VERIFIED:
+        abort(404)
+    cq = listing.CatalogQuery.from_args(request.args)
+    cq = listing.CatalogQuery(producer_id=producer.id, page=cq.page, sort="newest")
+    page = listing.search_products(cq, today_vn())
+    if cq.page > page.pages:
+        abort(404)
+    return render_template("catalog/producer.html", producer=producer, page=page, cq=cq)
+
+
+# --- The producer's own listings ------------------------------------------------------
 
 
 @bp.get("/producer/products")
@@ -17,22 +122,28 @@ def producer_products():
     return render_template("catalog/producer_products.html", products=products)
 
 
+def _gtin_warning(product: Product) -> None:
+    if product.gtin and not is_vietnamese(product.gtin):
+        flash(
+            _("Lưu ý: mã GTIN %(gtin)s không có tiền tố 893 của GS1 Việt Nam.", gtin=product.gtin),
+            "info",
+        )
+
+
 @bp.route("/producer/products/new", methods=["GET", "POST"])
 @producer_required
 def new_product():
     form = ProductForm()
     if form.validate_on_submit():
-        services.create_product(
-            g.producer,
-            name=form.name.data.strip(),
-            product_set_id=form.product_set_id.data,
-            description=(form.description.data or "").strip(),
-        )
+        product = services.create_product(g.producer, **form.product_data())
         db.session.commit()
-        flash(_("Đã tạo sản phẩm."), "success")
-        return redirect(url_for("catalog.producer_products"))
+        flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
+        _gtin_warning(product)
+        return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
-    return render_template("catalog/product_form.html", form=form, product=None), status
+    return render_template(
+        "catalog/product_form.html", form=form, product=None, photo_form=None
+    ), status
 
 
 @bp.route("/producer/products/<int:product_id>", methods=["GET", "POST"])
@@ -41,14 +152,107 @@ def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
     form = ProductForm(obj=product)
     if form.validate_on_submit():
-        services.update_product(
-            product,
-            name=form.name.data.strip(),
-            product_set_id=form.product_set_id.data,
-            description=(form.description.data or "").strip(),
-        )
+        services.update_product(product, **form.product_data())
         db.session.commit()
         flash(_("Đã lưu sản phẩm."), "success")
+        _gtin_warning(product)
         return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
-    return render_template("catalog/product_form.html", form=form, product=product), status
+    return render_template(
+        "catalog/product_form.html",
+        form=form,
+        product=product,
+        photo_form=PhotoForm(formdata=None),
+        certificate=listing.current_certificate(product),
+        today=today_vn(),
+        max_photos=MAX_PHOTOS,
+    ), status
+
+
+@bp.post("/producer/products/<int:product_id>/<any(publish, unpublish, archive):action>")
+@producer_required
+def change_product_status(product_id: int, action: str):
+    product = own_or_404(Product, product_id)
+    operation = {
+        "publish": services.publish_product,
+        "unpublish": services.unpublish_product,
+        "archive": services.archive_product,
+    }[action]
+    try:
+        operation(product)
+    except ProducerNotVerified:
+        flash(_("Chủ thể cần được xác minh trước khi đăng bán."), "error")
+    except InvalidTransition:
+        flash(_("Sản phẩm đã ở trạng thái này."), "info")
+    else:
+        db.session.commit()
+        flash(
+            {
+                "publish": _("Đã đăng bán sản phẩm."),
+                "unpublish": _("Đã ngừng đăng bán sản phẩm."),
+                "archive": _("Đã lưu trữ sản phẩm."),
+            }[action],
+            "success",
+        )
+    return redirect(url_for("catalog.edit_product", product_id=product.id))
+
+
+@bp.post("/producer/products/<int:product_id>/photos")
+@producer_required
+def add_photos(product_id: int):
+    product = own_or_404(Product, product_id)
+    form = PhotoForm()
+    uploads = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    if not uploads:
+        flash(_("Hãy chọn ít nhất một ảnh."), "error")
+        return redirect(url_for("catalog.edit_product", product_id=product.id))
+    if len(product.photos) + len(uploads) > MAX_PHOTOS:
+        flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
+        return redirect(url_for("catalog.edit_product", product_id=product.id))
+    # Check every file before storing any: one bad file rejects the whole upload.
+    variants = []
+    for upload in uploads:
+        try:
+            variants.append(check_photo(upload, current_app.config["PHOTO_MAX_BYTES"]))
+        except UploadRejected as exc:
+            flash(f"{upload.filename}: {exc}", "error")
+            return redirect(url_for("catalog.edit_product", product_id=product.id))
+    stored = []
+    try:
+        for (full, width, height), (thumb, _w, _h) in variants:
+            big = store_bytes(full, "photos", "image/webp").path
+            small = store_bytes(thumb, "photos", "image/webp").path
+            stored += [big, small]
+            services.add_photo(product, path=big, thumb_path=small, width=width, height=height)
+        db.session.commit()
+    except TooManyPhotos:
+        db.session.rollback()
+        for path in stored:
+            delete_upload(path)
+        flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
+    except Exception:
+        db.session.rollback()
+        for path in stored:
+            delete_upload(path)
+        raise
+    else:
+        flash(_("Đã thêm %(n)s ảnh.", n=len(variants)), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id))
+
+
+@bp.post("/producer/products/<int:product_id>/photos/<int:photo_id>/delete")
+@producer_required
+def delete_photo(product_id: int, photo_id: int):
+    product = own_or_404(Product, product_id)
+    photo = db.session.get(ProductPhoto, photo_id)
+    if photo is None or photo.product_id != product.id:
+        abort(404)
+    paths = (photo.path, photo.thumb_path)
+    services.remove_photo(product, photo)
+    db.session.commit()
+    for path in paths:
+        delete_upload(path)
+    flash(_("Đã xoá ảnh."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id))

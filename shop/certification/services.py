@@ -77,18 +77,23 @@ def verify_certificate(certificate: Certificate, staff: User, today: date) -> li
     certificate.reviewed_at = utcnow()
     certificate.rejection_reason = None
     db.session.flush()
-    older = db.session.scalars(
+    current = db.session.scalars(
         select(Certificate).where(
             Certificate.product_id == certificate.product_id,
             Certificate.id != certificate.id,
             Certificate.review == ReviewState.VERIFIED,
             Certificate.revoked_at.is_(None),
             Certificate.superseded_by_id.is_(None),
-            Certificate.decision_date <= certificate.decision_date,
         )
     ).all()
+    older = [c for c in current if c.decision_date <= certificate.decision_date]
     for old in older:
         old.superseded_by_id = certificate.id
+    newer = [c for c in current if c.decision_date > certificate.decision_date]
+    if newer:
+        # A late-verified older decision never displaces a newer re-rating: at
+        # most one certificate per product is current.
+        certificate.superseded_by_id = max(newer, key=lambda c: c.decision_date).id
     db.session.flush()
     return list(older)
 

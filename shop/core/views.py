@@ -4,7 +4,6 @@ from flask import (
     current_app,
     jsonify,
     redirect,
-    render_template,
     request,
     send_file,
     session,
@@ -18,11 +17,6 @@ from shop.extensions import csrf, db
 from shop.uploads import upload_path
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def index():
-    return render_template("core/index.html")
 
 
 @bp.get("/healthz")
@@ -42,17 +36,24 @@ def set_language():
     language = request.form.get("lang", "")
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
-    return redirect(safe_next(request.form.get("next"), url_for("core.index")))
+    return redirect(safe_next(request.form.get("next"), url_for("catalog.home")))
 
 
-@bp.get("/media/logos/<name>")
-def logo(name: str):
-    """Producer logos: public, re-encoded at upload, immutable names."""
+@bp.get("/media/<any(logos, photos):kind>/<name>")
+def media(kind: str, name: str):
+    """Public images (logos, product photos): re-encoded at upload, immutable names."""
     try:
-        path = upload_path(f"logos/{name}")
+        path = upload_path(f"{kind}/{name}")
     except FileNotFoundError:
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/webp", max_age=31536000)
-    return response
+    return send_file(path, mimetype="image/webp", max_age=31536000)
+
+
+def media_url(relative: str | None) -> str | None:
+    """URL of a stored public image ("photos/ab12.webp")."""
+    if not relative:
+        return None
+    kind, _slash, name = relative.partition("/")
+    return url_for("core.media", kind=kind, name=name)

@@ -71,8 +71,18 @@ def register_producer(user: User, profile: dict, logo_path: str | None = None) -
     return producer
 
 
+# Changing who the producer legally is needs staff to look again.
+IDENTITY_FIELDS = ("kind", "legal_name", "registration_number")
+
+
 def update_producer(producer: Producer, profile: dict) -> Producer:
+    before = {f: getattr(producer, f) for f in IDENTITY_FIELDS}
     _apply_profile(producer, profile)
+    if producer.status == ProducerStatus.VERIFIED and any(
+        getattr(producer, f) != before[f] for f in IDENTITY_FIELDS
+    ):
+        producer.status = ProducerStatus.PENDING
+        producer.review_note = None
     db.session.flush()
     return producer
 
@@ -87,7 +97,8 @@ def _apply_profile(producer: Producer, profile: dict) -> None:
 
 def add_member(producer: Producer, email: str) -> ProducerMember:
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.is_staff:
+        # Staff review producers; they never work for one.
         raise UnknownUser(email)
     if membership_of(user) is not None:
         raise AlreadyMember(email)
@@ -107,8 +118,8 @@ def remove_member(producer: Producer, member: ProducerMember) -> None:
     producer.members.remove(member)
     if user.role == Role.PRODUCER:
         user.role = Role.CUSTOMER
-    # The removed person must not keep a signed-in producer session.
-    user.rotate_session_token()
+    # Membership is checked on every request, so the removed person loses access
+    # at once without being signed out of the rest of the shop.
     db.session.flush()
 
 

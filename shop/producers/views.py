@@ -12,6 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from shop.catalog.services import refresh_producer_products
 from shop.extensions import db
 from shop.producers import services
 from shop.producers.access import own_or_404, producer_required
@@ -43,6 +44,8 @@ def _checked_logo(form: ProducerForm) -> bytes | None:
 @bp.route("/register", methods=["GET", "POST"])
 @login_required
 def register():
+    if current_user.is_staff:
+        abort(403)  # staff review producers; they cannot be one
     if services.producer_of(current_user) is not None:
         return redirect(url_for("producers.dashboard"))
     form = ProducerForm()
@@ -100,6 +103,7 @@ def profile():
                 if stored:
                     producer.logo_path = stored.path
                 services.resubmit_producer(producer)
+                refresh_producer_products(producer)
                 db.session.commit()
             except Exception:
                 db.session.rollback()

@@ -102,3 +102,14 @@ def test_sql_validity_matches_the_python_rule(make_certificate, make_product, st
     assert certs["expiring"].status(TODAY) == CertificateStatus.EXPIRING
     assert certs["expired"].status(TODAY) == CertificateStatus.EXPIRED
     assert certs["pending"].review == ReviewState.PENDING
+
+
+def test_late_verified_older_decision_never_displaces_the_newer(
+    make_certificate, make_product, staff
+):
+    product = make_product()
+    new = make_certificate(product, stars=4, decision_date=date(2026, 10, 1))
+    old = make_certificate(product, stars=3, decision_date=date(2024, 1, 1), verified=False)
+    verify_certificate(old, staff, TODAY)
+    assert old.status(TODAY) == CertificateStatus.SUPERSEDED
+    assert new.status(TODAY) == CertificateStatus.ACTIVE

@@ -141,3 +141,16 @@ def test_api_errors_are_json(client):
 def test_accept_language_does_not_override_vietnamese(client):
     page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="vi">' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/localities/99999999999999999999999/wards.json", "/producer/products/9999999999"]
+)
+def test_huge_ids_are_404_not_500(client, path):
+    assert client.get(path).status_code in (404, 302)
+
+
+def test_nul_bytes_are_a_400(client):
+    response = client.post("/register", data={"full_name": "a\x00b", "email": "x@example.vn"})
+    assert response.status_code == 400
+    assert client.get("/login?next=%00").status_code == 400

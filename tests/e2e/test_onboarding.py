@@ -1,5 +1,7 @@
 """A producer signs up, registers, submits a certificate; staff verify both."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -47,8 +49,12 @@ def test_producer_onboarding_and_staff_verification(live_server, page, make_user
     page.goto(f"{live_server}/producer/products/new")
     page.fill("#name", "Chè Shan Tuyết Lũng Phìn")
     page.select_option("#product_set_id", label="I.11 Chè")
+    page.fill("#price_vnd", "350.000")
+    page.fill("#stock", "40")
+    page.fill("#unit", "Hộp")
+    page.fill("#net_quantity", "200 g")
     page.click("button[type=submit]:has-text('Lưu')")
-    page.wait_for_url(f"{live_server}/producer/products")
+    page.wait_for_url(re.compile(r".*/producer/products/\d+$"))
 
     page.goto(f"{live_server}/producer/certificates/new")
     page.select_option("#product_id", label="Chè Shan Tuyết Lũng Phìn")

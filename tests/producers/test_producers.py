@@ -136,8 +136,11 @@ def test_bad_producer_input_gets_a_message_and_saves_nothing(
     ("upload", "message"),
     [
         ((b"\x89PNG" + b"\0" * (20 * 1024 * 1024), "big.png"), "Tệp quá lớn: tối đa 5 MB."),
-        ((b"%PDF-1.4 not an image", "doc.png"), "Tệp không phải là ảnh hợp lệ."),
-        ((b"plain text", "notes.txt"), "Tệp không phải là ảnh hợp lệ."),
+        (
+            (b"%PDF-1.4 not an image", "doc.png"),
+            "Tệp không phải là ảnh JPEG, PNG hoặc WebP hợp lệ.",
+        ),
+        ((b"plain text", "notes.txt"), "Tệp không phải là ảnh JPEG, PNG hoặc WebP hợp lệ."),
         (
             (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "l.svg"),
             "Không nhận ảnh SVG",
@@ -163,7 +166,7 @@ def test_gif_logo_is_refused(app, client, signed_in):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "Chỉ nhận ảnh JPEG, PNG hoặc WebP." in response.get_data(as_text=True)
+    assert "không phải là ảnh JPEG, PNG hoặc WebP" in response.get_data(as_text=True)
 
 
 def test_valid_logo_with_invalid_form_stores_no_file(app, client, signed_in):
@@ -251,3 +254,30 @@ def test_without_javascript_the_ward_list_reloads_without_saving(client, signed_
     assert "Xã Lũng Phìn" in page
     assert "Vui lòng nhập tên chủ thể." not in page
     assert _count(Producer) == 0
+
+
+def test_staff_cannot_register_a_producer(client, staff, auth):
+    auth.login(staff.email)
+    assert client.get("/producer/register").status_code == 403
+    assert client.post("/producer/register", data=_form()).status_code == 403
+
+
+def test_staff_cannot_be_added_as_members(client, staff, signed_in):
+    client.post("/producer/register", data=_form())
+    response = client.post("/producer/members", data={"email": staff.email})
+    assert response.status_code == 400
+    assert _count(ProducerMember) == 1
+
+
+def test_changing_legal_identity_sends_a_verified_producer_back_to_review(
+    client, make_producer, signed_in
+):
+    producer = make_producer(owner=signed_in)
+    assert producer.status == ProducerStatus.VERIFIED
+    same = {"legal_name": producer.legal_name, "registration_number": producer.registration_number}
+    client.post("/producer/profile", data=_form(**same, street="Mới"))
+    db.session.refresh(producer)
+    assert producer.status == ProducerStatus.VERIFIED  # an address change keeps it
+    client.post("/producer/profile", data=_form(legal_name="Công ty Khác Hẳn"))
+    db.session.refresh(producer)
+    assert producer.status == ProducerStatus.PENDING

@@ -1,0 +1,46 @@
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from shop.clock import today_vn
+from shop.demo import data
+from shop.demo.seed import seed_bulk, seed_demo
+from shop.extensions import db
+
+
+def _refuse_in_production() -> None:
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo data and demo passwords never go into production")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo catalogue (idempotent: a second run adds nothing)."""
+    _refuse_in_production()
+    added = seed_demo(today_vn())
+    db.session.commit()
+    click.echo(
+        f"Demo catalogue: {added['producers']} producers and {added['products']} products added."
+    )
+    click.echo(
+        f"Demo accounts (password {data.DEMO_PASSWORD}): customer {data.CUSTOMER[0]}, "
+        f"producer {data.PRODUCERS[0]['owner'][0]}, staff {data.STAFF[0]}, "
+        f"admin {data.ADMIN[0]}"
+    )
+
+
+@click.command("seed-bulk")
+@click.option(
+    "--products", "count", type=click.IntRange(1, 2_000_000), default=10_000, show_default=True
+)
+@with_appcontext
+def seed_bulk_command(count: int) -> None:
+    """Add a large synthetic catalogue of listed products, for benchmarks."""
+    _refuse_in_production()
+    started = time.perf_counter()
+    added = seed_bulk(count, today_vn())
+    db.session.commit()
+    click.echo(f"Added {added} products in {time.perf_counter() - started:.1f} s")

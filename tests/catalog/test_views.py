@@ -1,0 +1,313 @@
+import io
+import re
+from datetime import date
+
+import pytest
+from PIL import Image
+from sqlalchemy import event, func, select
+
+from shop.catalog.models import Product, ProductPhoto, ProductStatus
+from shop.extensions import db
+from tests.factories import product_set
+
+
+def test_home_shows_featured_and_browse(client, make_listed):
+    make_listed("Hồng trà cổ thụ", stars=5)
+    make_listed("Chè xanh", stars=3)
+    page = client.get("/").get_data(as_text=True)
+    featured = page.split('id="featured-h"')[1].split("</section>")[0]
+    assert "Hồng trà cổ thụ" in featured
+    assert "Chè xanh" not in featured  # featured: 4★ and 5★ until staff choose
+    assert "Tuyên Quang" in page
+    assert "Thực phẩm" in page
+
+
+def test_products_page_and_facets(client, make_listed):
+    make_listed("Chè Shan Tuyết", stars=4)
+    response = client.get("/products?q=che+shan+tuyet&stars=4&sort=price_asc")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Chè Shan Tuyết" in page
+    assert "350.000 ₫" in page
+    assert 'value="4" checked' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=-1",
+        "stars=abc",
+        "min_price=1e99",
+        "max_price=abc&province=x",
+        "set=999999999999",
+        "sort=evil",
+        "q=%22",
+        "in_stock=maybe",
+        "q=" + "a" * 5000,
+    ],
+)
+def test_bad_parameters_never_500(client, make_listed, query):
+    make_listed()
+    assert client.get(f"/products?{query}").status_code == 200
+
+
+def test_page_past_the_end_is_404(client, make_listed):
+    make_listed()
+    assert client.get("/products?page=2").status_code == 404
+    assert client.get("/products?page=2").get_data(as_text=True).count("Không tìm thấy") == 1
+
+
+def test_product_page_shows_certificate_and_label_facts(client, make_listed):
+    product = make_listed("Chè Shan Tuyết Lũng Phìn", stars=4, decision_date=date(2025, 9, 15))
+    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    for text in (
+        "OCOP 4 sao",
+        "350.000 ₫",
+        "Còn hàng",
+        "15/09/2025",
+        "14/09/2028",
+        "UBND tỉnh Tuyên Quang",
+        "Hộp 200 g",
+        product.producer.legal_name,
+        "Thôn Sán Trồ",
+        "Tuyên Quang, Việt Nam",
+    ):
+        assert text in page, text
+    assert re.search(r'href="/verify/[2-9A-Z]{10}"', page)
+
+
+def test_out_of_stock_is_said(client, make_listed):
+    product = make_listed(stock=0)
+    assert "Hết hàng" in client.get(f"/products/{product.slug}").get_data(as_text=True)
+
+
+def test_expired_certificate_page_says_it_cannot_be_bought(client, make_listed):
+    product = make_listed("Hết hạn", stars=5, decision_date=date(2022, 1, 1))
+    response = client.get(f"/products/{product.slug}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "không còn hiệu lực" in page
+    assert "không thể mua" in page
+    assert "OCOP 5 sao" not in page
+    assert "★★★★★" not in page
+    assert "Hết hiệu lực" in page
+
+
+def test_ornamental_and_tourism_listings_are_contact_only(client, make_listed):
+    product = make_listed("Homestay vườn lan", set_code="VI.01")
+    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert "không gửi qua bưu kiện" in page
+    assert "Còn hàng" not in page
+
+
+def test_unknown_and_unpublished_slugs_are_404(client, make_product):
+    assert client.get("/products/khong-co").status_code == 404
+    draft = make_product()
+    assert client.get(f"/products/{draft.slug}").status_code == 404
+
+
+def test_producer_public_page(client, make_listed, make_producer):
+    product = make_listed("Mật ong bạc hà")
+    page = client.get(f"/producers/{product.producer.slug}").get_data(as_text=True)
+    assert "Mật ong bạc hà" in page
+    assert product.producer.phone in page
+    assert client.get(f"/producers/{make_producer(verified=False).slug}").status_code == 404
+    assert client.get("/producers/khong-co").status_code == 404
+
+
+@pytest.fixture
+def count_queries(app):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _queries_for(client, count_queries, path):
+    count_queries.clear()
+    assert client.get(path).status_code == 200
+    return len(count_queries)
+
+
+def test_no_n_plus_one(client, make_listed, make_producer, count_queries):
+    first = make_listed("Một")
+    for _ in range(2):  # photos on the card come in one query, however many
+        _add_photo(first)
+    one = _queries_for(client, count_queries, "/products")
+    one_product = _queries_for(client, count_queries, f"/products/{first.slug}")
+    for n in range(23):
+        product = make_listed(f"Sản phẩm {n}", producer=make_producer())
+        _add_photo(product)
+    many = _queries_for(client, count_queries, "/products")
+    assert one == many <= 6
+    assert _queries_for(client, count_queries, f"/products/{first.slug}") == one_product <= 6
+
+
+def _add_photo(product):
+    from shop.catalog.services import add_photo
+
+    add_photo(product, path="photos/x.webp", thumb_path="photos/x-t.webp", width=1, height=1)
+    db.session.commit()
+
+
+# --- the producer's side -------------------------------------------------------------
+
+
+@pytest.fixture
+def producer_client(client, make_user, make_producer, auth):
+    owner = make_user(email="owner@example.vn")
+    client.producer = make_producer(owner=owner)
+    auth.login("owner@example.vn")
+    return client
+
+
+def _form(**overrides):
+    data = {
+        "name": "Chè Shan Tuyết Lũng Phìn",
+        "product_set_id": str(product_set("I.11").id),
+        "price_vnd": "350.000",
+        "stock": "12",
+        "unit": "Hộp",
+        "net_quantity": "200 g",
+        "gtin": "",
+        "description": "Chè ngon.",
+    }
+    data.update(overrides)
+    return data
+
+
+def _count(model=Product):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_producer_creates_and_publishes_a_listing(producer_client):
+    response = producer_client.post("/producer/products/new", data=_form(gtin="8936045900000"))
+    assert response.status_code == 302
+    product = db.session.scalar(select(Product))
+    assert (product.price_vnd, product.stock, product.pack, product.gtin) == (
+        350_000,
+        12,
+        "Hộp 200 g",
+        "8936045900000",
+    )
+    assert product.description == "<p>Chè ngon.</p>"
+    assert product.status == ProductStatus.DRAFT
+    producer_client.post(f"/producer/products/{product.id}/publish")
+    db.session.refresh(product)
+    assert product.status == ProductStatus.PUBLISHED
+    assert product.published_at is not None
+    producer_client.post(f"/producer/products/{product.id}/unpublish")
+    db.session.refresh(product)
+    assert product.status == ProductStatus.DRAFT
+    producer_client.post(f"/producer/products/{product.id}/archive")
+    db.session.refresh(product)
+    assert product.status == ProductStatus.ARCHIVED
+
+
+def test_unverified_producer_cannot_publish(client, make_user, make_producer, make_product, auth):
+    owner = make_user(email="new@example.vn")
+    product = make_product(make_producer(owner=owner, verified=False))
+    auth.login("new@example.vn")
+    page = client.post(f"/producer/products/{product.id}/publish", follow_redirects=True)
+    assert "cần được xác minh" in page.get_data(as_text=True)
+    db.session.refresh(product)
+    assert product.status == ProductStatus.DRAFT
+
+
+def test_script_in_description_is_removed(producer_client):
+    producer_client.post(
+        "/producer/products/new",
+        data=_form(description='<p onclick="x()">Ngon<script>alert(1)</script></p>'),
+    )
+    assert db.session.scalar(select(Product.description)) == "<p>Ngon</p>"
+
+
+BAD = [
+    ({"price_vnd": ""}, "Vui lòng nhập giá bán."),
+    ({"price_vnd": "999"}, "Giá phải từ 1.000 ₫ đến 100.000.000 ₫."),
+    ({"price_vnd": "100.000.001"}, "Giá phải từ 1.000 ₫ đến 100.000.000 ₫."),
+    ({"price_vnd": "12,5"}, "Giá là số đồng nguyên"),
+    ({"price_vnd": "1e5"}, "Giá là số đồng nguyên"),
+    ({"stock": "-1"}, "Số lượng từ 0 đến 1.000.000."),
+    ({"stock": "abc"}, "Số lượng"),
+    ({"name": ""}, "Vui lòng nhập tên sản phẩm."),
+    ({"unit": ""}, "Vui lòng nhập đơn vị."),
+    ({"net_quantity": ""}, "Vui lòng nhập khối lượng hoặc thể tích tịnh."),
+    ({"gtin": "8936045900004"}, "Sai số kiểm tra của mã GTIN-13"),
+    ({"gtin": "123"}, "Mã GTIN-13 gồm đúng 13 chữ số."),
+    ({"product_set_id": "0"}, "Vui lòng chọn bộ sản phẩm trong danh mục OCOP."),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD)
+def test_bad_listing_input(producer_client, overrides, message):
+    response = producer_client.post("/producer/products/new", data=_form(**overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_foreign_gtin_is_accepted_with_a_warning(producer_client):
+    page = producer_client.post(
+        "/producer/products/new", data=_form(gtin="4006381333931"), follow_redirects=True
+    ).get_data(as_text=True)
+    assert "không có tiền tố 893" in page
+    assert _count() == 1
+
+
+def _png(color=(10, 120, 40), size=(1200, 900)):
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_photos_are_re_encoded_with_thumbnails(app, producer_client, make_product):
+    product = make_product(producer_client.producer)
+    response = producer_client.post(
+        f"/producer/products/{product.id}/photos",
+        data={"photos": [(io.BytesIO(_png()), "a.png"), (io.BytesIO(_png()), "b.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    photos = db.session.scalars(select(ProductPhoto).order_by(ProductPhoto.position)).all()
+    assert [p.position for p in photos] == [0, 1]
+    with producer_client.get(f"/media/{photos[0].thumb_path}") as thumb:
+        image = Image.open(io.BytesIO(thumb.data))
+        assert (image.format, max(image.size)) == ("WEBP", 400)
+    with producer_client.get(f"/media/{photos[0].path}") as full:
+        assert Image.open(io.BytesIO(full.data)).size == (1200, 900)
+    producer_client.post(f"/producer/products/{product.id}/photos/{photos[0].id}/delete")
+    assert _count(ProductPhoto) == 1
+
+
+def test_at_most_eight_photos(producer_client, make_product):
+    product = make_product(producer_client.producer)
+    files = [(io.BytesIO(_png(size=(40, 40))), f"{n}.png") for n in range(9)]
+    page = producer_client.post(
+        f"/producer/products/{product.id}/photos",
+        data={"photos": files},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "tối đa 8 ảnh" in page
+    assert _count(ProductPhoto) == 0
+
+
+def test_one_bad_photo_rejects_the_upload(app, producer_client, make_product):
+    import os
+
+    product = make_product(producer_client.producer)
+    page = producer_client.post(
+        f"/producer/products/{product.id}/photos",
+        data={"photos": [(io.BytesIO(_png()), "ok.png"), (io.BytesIO(b"<svg/>"), "x.svg")]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Không nhận ảnh SVG" in page
+    assert _count(ProductPhoto) == 0
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "photos")
+    assert not os.path.exists(folder) or os.listdir(folder) == []
