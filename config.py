@@ -78,6 +78,13 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "10 per hour"
 
+    # Catalogue facet counts and totals: shared in Redis when configured, else per process.
+    CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = os.environ.get("REDIS_URL", "")
+    CACHE_KEY_PREFIX = "ocop:"
+    CACHE_DEFAULT_TIMEOUT = 60
+    FACETS_CACHE_SECONDS = int(os.environ.get("FACETS_CACHE_SECONDS", "60"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -99,6 +106,8 @@ class TestingConfig(Config):
     TESTING = True
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "NullCache"  # every request counts afresh in tests
+    CACHE_NO_NULL_WARNING = True
     # Argon2 at full cost makes a large suite slow; tests still use argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8 * 1024

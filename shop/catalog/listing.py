@@ -9,16 +9,17 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import contains_eager, selectinload
 
 from shop.catalog import search
-from shop.catalog.models import Product, ProductSet, ProductStatus
+from shop.catalog.models import Product, ProductPhoto, ProductSet, ProductStatus
 from shop.certification.models import Certificate
-from shop.extensions import db
-from shop.localities.models import Province
+from shop.extensions import cache, db
+from shop.localities.models import Province, short_province_name
 from shop.money import MAX_PRICE_VND
 from shop.producers.models import Producer, ProducerStatus
+from shop.text import fold
 
 PAGE_SIZE = 24
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
@@ -155,47 +156,97 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
     return query.order_by(*newest)
 
 
-@dataclass
-class Listing:
-    product: Product
-    certificate: Certificate
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a product card shows, read as plain columns (no ORM objects to build):
+    a catalogue page is 24 of these from a single query."""
+
+    id: int
+    slug: str
+    name: str
+    price_vnd: int
+    stock: int
+    stars: int
+    producer_name: str
+    province_name: str
+    thumb_path: str | None
 
     @property
-    def stars(self) -> int:
-        return self.certificate.star_rank
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def province(self) -> str:
+        return short_province_name(self.province_name)
+
+
+def _first_thumb():
+    return (
+        select(ProductPhoto.thumb_path)
+        .where(ProductPhoto.product_id == Product.id)
+        .order_by(ProductPhoto.position, ProductPhoto.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _cards(query: Select) -> list[Card]:
+    query = query.with_only_columns(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price_vnd,
+        Product.stock,
+        Certificate.star_rank,
+        Producer.legal_name,
+        Province.name,
+        _first_thumb(),
+    )
+    return [Card(*row) for row in db.session.execute(query)]
 
 
 @dataclass
 class Page:
-    items: list[Listing]
+    items: list[Card]
     total: int
     page: int
     pages: int
 
 
-def search_products(cq: CatalogQuery, today: date, page_size: int = PAGE_SIZE) -> Page:
-    """One page of listings and the total, in one query (plus one for photos)."""
-    total_col = func.count().over().label("total")
-    query = _ordered(_filtered(listed(today), cq), cq).add_columns(total_col)
-    query = query.options(
-        contains_eager(Product.producer).contains_eager(Producer.province),
-        selectinload(Product.photos),
+def count_products(cq: CatalogQuery, today: date) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_filtered(listed(today), cq).subquery())
     )
-    rows = db.session.execute(query.limit(page_size).offset((cq.page - 1) * page_size)).all()
-    total = rows[0].total if rows else 0
-    if not rows and cq.page > 1:
-        # Past the last page: count without the page window to tell the caller.
-        total = db.session.scalar(
-            select(func.count()).select_from(_filtered(listed(today), cq).subquery())
-        )
+
+
+def search_products(
+    cq: CatalogQuery, today: date, page_size: int = PAGE_SIZE, total: int | None = None
+) -> Page:
+    """One page of product cards in one query (and one more to count, unless the
+    caller knows the total already, e.g. from ``cached_summary``)."""
+    query = _ordered(_filtered(listed(today), cq), cq)
+    cards = _cards(query.limit(page_size).offset((cq.page - 1) * page_size))
+    if total is None:
+        total = count_products(cq, today)
     pages = max(1, -(-total // page_size))
-    return Page([Listing(r.Product, r.Certificate) for r in rows], total, cq.page, pages)
+    return Page(cards, total, cq.page, pages)
 
 
-@dataclass
+@dataclass(frozen=True)
+class FacetValue:
+    key: int
+    label_vi: str
+    label_en: str
+    count: int
+
+    def label(self, language: str = "vi") -> str:
+        return self.label_en if language == "en" else self.label_vi
+
+
+@dataclass(frozen=True)
 class Facets:
-    provinces: list[tuple[Province, int]]
-    product_sets: list[tuple[ProductSet, int]]
+    provinces: list[FacetValue]
+    product_sets: list[FacetValue]
     stars: list[tuple[int, int]]  # (minimum stars, how many with at least that many)
 
 
@@ -226,37 +277,60 @@ def facets(cq: CatalogQuery, today: date) -> Facets:
             by_set[product_set] += count
         if in_province and in_set:
             by_star[stars] += count
-    provinces = _reference(Province, by_province, Province.code)
-    sets = _reference(ProductSet, by_set, ProductSet.id)
+    provinces = [
+        FacetValue(p.code, p.short_name, p.short_name, by_province[p.code])
+        for p in _reference(Province, Province.code, by_province)
+    ]
+    sets = [
+        FacetValue(s.id, s.name_vi, s.name_en, by_set[s.id])
+        for s in _reference(ProductSet, ProductSet.id, by_set)
+    ]
     stars = [(s, sum(n for k, n in by_star.items() if k >= s)) for s in (3, 4, 5)]
     return Facets(
-        sorted(provinces, key=lambda pc: (-pc[1], pc[0].codename)),
-        sorted(sets, key=lambda sc: sc[0].id),
+        sorted(provinces, key=lambda f: (-f.count, fold(f.label_vi))),
+        sorted(sets, key=lambda f: f.key),
         stars,
     )
 
 
-def _reference(model, counts: Counter, key_column) -> list:
-    if not counts:
+def _reference(model, key_column, counts: Counter) -> list:
+    keys = [k for k, n in counts.items() if n]
+    if not keys:
         return []
-    objects = db.session.scalars(select(model).where(key_column.in_(list(counts)))).all()
-    key = key_column.key
-    return [(o, counts[getattr(o, key)]) for o in objects if counts[getattr(o, key)]]
+    return list(db.session.scalars(select(model).where(key_column.in_(keys))))
 
 
-def featured(today: date, limit: int = 8) -> list[Listing]:
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    facets: Facets
+
+
+def summarize(cq: CatalogQuery, today: date) -> Summary:
+    return Summary(count_products(cq, today), facets(cq, today))
+
+
+def cached_summary(cq: CatalogQuery, today: date) -> Summary:
+    """The total and facet counts, which need a pass over every match, cached for
+    ``FACETS_CACHE_SECONDS`` (a minute): the page itself is always fresh, only
+    the counts beside it may lag by that much."""
+    key_args = sorted(cq.args(page=1, sort="relevance").items())
+    key = f"catalog-summary:{today.isoformat()}:{key_args!r}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = summarize(cq, today)
+        cache.set(key, summary, timeout=current_app.config["FACETS_CACHE_SECONDS"])
+    return summary
+
+
+def featured(today: date, limit: int = 8) -> list[Card]:
     """Until the staff console features products: the newest 5★ and 4★ listings."""
-    query = (
+    return _cards(
         listed(today)
         .where(Certificate.star_rank >= 4)
         .order_by(Certificate.star_rank.desc(), Product.published_at.desc(), Product.id.desc())
-        .options(
-            contains_eager(Product.producer).contains_eager(Producer.province),
-            selectinload(Product.photos),
-        )
         .limit(limit)
     )
-    return [Listing(p, c) for p, c in db.session.execute(query).all()]
 
 
 def counts_by(column, today: date) -> dict[int, int]:

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,7 +20,8 @@ from shop.catalog.forms import PhotoForm, ProductForm
 from shop.catalog.gtin import is_vietnamese
 from shop.catalog.models import MAX_PHOTOS, Industry, Product, ProductPhoto, ProductStatus
 from shop.clock import today_vn
-from shop.extensions import db
+from shop.extensions import cache, db
+from shop.i18n import current_language
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
@@ -56,16 +58,26 @@ def home():
 def products():
     cq = listing.CatalogQuery.from_args(request.args)
     today = today_vn()
-    page = listing.search_products(cq, today)
+    summary = listing.cached_summary(cq, today)
+    page = listing.search_products(cq, today, total=summary.total)
     if cq.page > page.pages:
         abort(404)
     return render_template(
-        "catalog/products.html",
-        cq=cq,
-        page=page,
-        facets=listing.facets(cq, today),
-        sorts=listing.SORTS,
+        "catalog/products.html", cq=cq, page=page, filters_html=_filters_html(cq, summary, today)
     )
+
+
+def _filters_html(cq: listing.CatalogQuery, summary: listing.Summary, today) -> Markup:
+    """The filter sidebar changes only with the query, its counts and the language:
+    render it once and keep it as long as the counts it shows."""
+    key = f"catalog-filters:{current_language()}:{today}:{sorted(cq.args(page=1).items())!r}"
+    html = cache.get(key)
+    if html is None:
+        html = render_template(
+            "catalog/_filters.html", cq=cq, facets=summary.facets, sorts=listing.SORTS
+        )
+        cache.set(key, html, timeout=current_app.config["FACETS_CACHE_SECONDS"])
+    return Markup(html)
 
 
 @bp.get("/products/<slug>")

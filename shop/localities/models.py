@@ -23,10 +23,15 @@ class Province(db.Model):
 
     @property
     def short_name(self) -> str:
-        for prefix in ("Thành phố ", "Tỉnh "):
-            if self.name.startswith(prefix):
-                return self.name[len(prefix) :]
-        return self.name
+        return short_province_name(self.name)
+
+
+def short_province_name(name: str) -> str:
+    """ "Thành phố Hà Nội" -> "Hà Nội"."""
+    for prefix in ("Thành phố ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 class Ward(db.Model):

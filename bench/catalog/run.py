@@ -1,0 +1,160 @@
+"""Catalogue benchmark: our /products against a bare reference, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.catalog.run                 # 10,000 and 100,000 products
+    .venv/bin/python -m bench.catalog.run --sizes 10000 --databases sqlite --duration 5
+
+For each database and catalogue size it builds a fresh database (migrations,
+localities, ``seed-bulk``), serves the shop and the reference app with gunicorn
+(2 workers each, one at a time), loads them with wrk at 16 connections and prints
+requests per second, p50 and p95 for both, and ours/reference. It also measures a
+selective search at 16 connections and at 1 connection (≈ server-side latency).
+Needs wrk (apt-get install wrk) and the bench extra (pip install -e '.[bench]').
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CATALOG_PATH = "/products?stars=4&sort=newest&page=3"  # filtered and paginated
+REFERENCE_PATH = "/products?stars=4&page=3"
+SEARCH_PATH = "/products?q=tinh+dau+truyen+thong"
+LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.2f %.2f\\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(database_url: str, products: int, env: dict) -> None:
+    env = {**env, "DATABASE_URL": database_url, "SHOP_ENV": "development"}
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    for args in (["db", "upgrade"], ["load-localities"], ["seed-bulk", "--products", str(products)]):
+        out = subprocess.run([*flask, *args], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True)
+        if args[0] == "seed-bulk":
+            print(f"    {out.stdout.strip()}", flush=True)
+
+
+def serve(app: str, env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         app],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            break
+        except OSError as exc:
+            if getattr(exc, "code", None):  # an HTTP error: the server answers
+                break
+            time.sleep(0.1)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=10)
+
+
+def load(url: str, connections: int, duration: int, script: Path) -> tuple[float, float, float]:
+    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - warm up, and fail loudly
+    out = subprocess.run(
+        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "-s", str(script), url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    match = re.search(r"RESULT ([\d.]+) ([\d.]+) ([\d.]+)", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses")
+    return float(match.group(1)), float(match.group(2)), float(match.group(3))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
+    script = work / "report.lua"
+    script.write_text(LUA)
+    base_env = {**os.environ, "SHOP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+                "INSTANCE_PATH": str(work), "UPLOAD_FOLDER": str(work / "uploads"),
+                "PYTHONPATH": str(ROOT)}
+    base_env.pop("REDIS_URL", None)  # each worker caches facet counts in its own memory
+    rows = []
+    for database in args.databases:
+        for size in args.sizes:
+            print(f"== {database}, {size:,} products", flush=True)
+            if database == "sqlite":
+                url = f"sqlite:///{work}/bench-{size}.db"
+            else:
+                name = f"ocop_bench_{size}_{os.getpid()}"
+                admin = args.pg
+                subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+                subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+                url = admin.rsplit("/", 1)[0] + "/" + name
+            started = time.perf_counter()
+            prepare(url, size, base_env)
+            print(f"    database ready in {time.perf_counter() - started:.0f} s", flush=True)
+            env = {**base_env, "DATABASE_URL": url}
+            results = {}
+            for label, app, path, connections in [
+                ("reference", "bench.catalog.reference_app:app", REFERENCE_PATH, 16),
+                ("ours", "wsgi:app", CATALOG_PATH, 16),
+                ("search", "wsgi:app", SEARCH_PATH, 16),
+                ("search-1", "wsgi:app", SEARCH_PATH, 1),
+            ]:
+                port = free_port()
+                server = serve(app, env, port)
+                try:
+                    results[label] = load(f"http://127.0.0.1:{port}{path}", connections,
+                                          args.duration, script)
+                finally:
+                    stop(server)
+                rps, p50, p95 = results[label]
+                print(f"    {label:10} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms",
+                      flush=True)
+            ratio = results["ours"][0] / results["reference"][0]
+            print(f"    ours/reference throughput: {ratio:.2f}", flush=True)
+            rows.append((database, size, results, ratio))
+            if database == "postgresql":
+                subprocess.run(["psql", args.pg, "-qc", f"DROP DATABASE {name} WITH (FORCE)"],
+                               check=False)
+    print("\n| database | products | reference req/s | ours req/s | ours/ref | ours p50 | ours p95"
+          " | search p95 (16 conn) | search p95 (1 conn) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for database, size, r, ratio in rows:
+        print(f"| {database} | {size:,} | {r['reference'][0]:.0f} | {r['ours'][0]:.0f} | "
+              f"{ratio:.2f} | {r['ours'][1]:.1f} ms | {r['ours'][2]:.1f} ms | "
+              f"{r['search'][2]:.1f} ms | {r['search-1'][2]:.1f} ms |")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
