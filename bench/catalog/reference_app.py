@@ -37,7 +37,8 @@ def products():
     page = int(request.args.get("page", 1))
     with engine.connect() as conn:
         rows = conn.execute(
-            QUERY, {"today": date.today(), "stars": stars, "offset": (page - 1) * 24}  # noqa: DTZ011
+            QUERY,
+            {"today": date.today(), "stars": stars, "offset": (page - 1) * 24},  # noqa: DTZ011
         ).all()
     return render_template_string(PAGE, rows=rows)
 

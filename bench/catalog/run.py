@@ -48,22 +48,37 @@ def free_port() -> int:
 def prepare(database_url: str, products: int, env: dict) -> None:
     env = {**env, "DATABASE_URL": database_url, "SHOP_ENV": "development"}
     flask = [str(BIN / "flask"), "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["load-localities"], ["seed-bulk", "--products", str(products)]):
-        out = subprocess.run([*flask, *args], cwd=ROOT, env=env, check=True,
-                             capture_output=True, text=True)
+    for args in (
+        ["db", "upgrade"],
+        ["load-localities"],
+        ["seed-bulk", "--products", str(products)],
+    ):
+        out = subprocess.run(
+            [*flask, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
         if args[0] == "seed-bulk":
             print(f"    {out.stdout.strip()}", flush=True)
 
 
 def serve(app: str, env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         app],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             break
         except OSError as exc:
             if getattr(exc, "code", None):  # an HTTP error: the server answers
@@ -78,10 +93,20 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def load(url: str, connections: int, duration: int, script: Path) -> tuple[float, float, float]:
-    urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - warm up, and fail loudly
+    urllib.request.urlopen(url, timeout=10).read()
     out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     match = re.search(r"RESULT ([\d.]+) ([\d.]+) ([\d.]+)", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -103,9 +128,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     script = work / "report.lua"
     script.write_text(LUA)
-    base_env = {**os.environ, "SHOP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-                "INSTANCE_PATH": str(work), "UPLOAD_FOLDER": str(work / "uploads"),
-                "PYTHONPATH": str(ROOT)}
+    base_env = {
+        **os.environ,
+        "SHOP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "INSTANCE_PATH": str(work),
+        "UPLOAD_FOLDER": str(work / "uploads"),
+        "PYTHONPATH": str(ROOT),
+    }
     base_env.pop("REDIS_URL", None)  # each worker caches facet counts in its own memory
     rows = []
     for database in args.databases:
@@ -116,7 +146,9 @@ def main() -> None:
             else:
                 name = f"ocop_bench_{size}_{os.getpid()}"
                 admin = args.pg
-                subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+                subprocess.run(
+                    ["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
+                )
                 subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
                 url = admin.rsplit("/", 1)[0] + "/" + name
             started = time.perf_counter()
@@ -133,26 +165,34 @@ def main() -> None:
                 port = free_port()
                 server = serve(app, env, port)
                 try:
-                    results[label] = load(f"http://127.0.0.1:{port}{path}", connections,
-                                          args.duration, script)
+                    results[label] = load(
+                        f"http://127.0.0.1:{port}{path}", connections, args.duration, script
+                    )
                 finally:
                     stop(server)
                 rps, p50, p95 = results[label]
-                print(f"    {label:10} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms",
-                      flush=True)
+                print(
+                    f"    {label:10} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms",
+                    flush=True,
+                )
             ratio = results["ours"][0] / results["reference"][0]
             print(f"    ours/reference throughput: {ratio:.2f}", flush=True)
             rows.append((database, size, results, ratio))
             if database == "postgresql":
-                subprocess.run(["psql", args.pg, "-qc", f"DROP DATABASE {name} WITH (FORCE)"],
-                               check=False)
-    print("\n| database | products | reference req/s | ours req/s | ours/ref | ours p50 | ours p95"
-          " | search p95 (16 conn) | search p95 (1 conn) |")
+                subprocess.run(
+                    ["psql", args.pg, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=False
+                )
+    print(
+        "\n| database | products | reference req/s | ours req/s | ours/ref | ours p50 | ours p95"
+        " | search p95 (16 conn) | search p95 (1 conn) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for database, size, r, ratio in rows:
-        print(f"| {database} | {size:,} | {r['reference'][0]:.0f} | {r['ours'][0]:.0f} | "
-              f"{ratio:.2f} | {r['ours'][1]:.1f} ms | {r['ours'][2]:.1f} ms | "
-              f"{r['search'][2]:.1f} ms | {r['search-1'][2]:.1f} ms |")
+        print(
+            f"| {database} | {size:,} | {r['reference'][0]:.0f} | {r['ours'][0]:.0f} | "
+            f"{ratio:.2f} | {r['ours'][1]:.1f} ms | {r['ours'][2]:.1f} ms | "
+            f"{r['search'][2]:.1f} ms | {r['search-1'][2]:.1f} ms |"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -28,8 +28,12 @@ def test_seed_demo_builds_the_promised_catalogue(runner):
     industries = {db.session.get(ProductSet, p.product_set_id).industry.code for p in products}
     assert len(industries) >= 5
     names = {p.name for p in products}
-    for wanted in ("Chè Shan Tuyết Lũng Phìn", "Mật ong bạc hà Mèo Vạc", "Thịt bò khô Hà Giang",
-                   "Cam sành Hà Giang"):
+    for wanted in (
+        "Chè Shan Tuyết Lũng Phìn",
+        "Mật ong bạc hà Mèo Vạc",
+        "Thịt bò khô Hà Giang",
+        "Cam sành Hà Giang",
+    ):
         assert wanted in names
     assert all(p.photos for p in products)
     states = Counter(c.status(today).value for c in db.session.scalars(select(Certificate)))
