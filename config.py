@@ -35,7 +35,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pre-ping finds server connections that died while pooled; SQLite has none.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not _database_url().startswith("sqlite")}
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
     # Uploaded files (logos, certificate scans) live outside the package.
@@ -91,6 +92,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     HSTS = False
+    # Behind a reverse proxy, how many trusted proxies set X-Forwarded-For/-Proto.
+    # Without it every visitor shares the proxy's address in the rate limits.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     @classmethod
     def validate(cls) -> None:
