@@ -1,6 +1,6 @@
 """Catalogue use cases. They flush; the caller commits."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from shop.catalog.exceptions import InvalidTransition, ProducerNotVerified, TooManyPhotos
 from shop.catalog.models import MAX_PHOTOS, Product, ProductPhoto, ProductSet, ProductStatus
@@ -10,7 +10,7 @@ from shop.catalog.taxonomy import LEGAL_VERSION_2023
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.producers.models import Producer
-from shop.text import slugify
+from shop.slugs import unique_slug
 
 PRODUCT_FIELDS = (
     "name",
@@ -42,19 +42,6 @@ def current_product_sets() -> list[ProductSet]:
     )
 
 
-def _unique_slug(name: str, product_id: int | None = None) -> str:
-    base = slugify(name, max_length=100)
-    slug, n = base, 1
-    while True:
-        query = select(func.count()).select_from(Product).where(Product.slug == slug)
-        if product_id is not None:
-            query = query.where(Product.id != product_id)
-        if not db.session.scalar(query):
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
-
-
 def _apply(product: Product, data: dict) -> None:
     for key in PRODUCT_FIELDS:
         if key in data:
@@ -67,7 +54,9 @@ def _apply(product: Product, data: dict) -> None:
 
 
 def create_product(producer: Producer, **data) -> Product:
-    product = Product(producer_id=producer.id, slug=_unique_slug(data["name"]))
+    product = Product(
+        producer_id=producer.id, slug=unique_slug(Product, data["name"], max_length=100)
+    )
     db.session.add(product)
     _apply(product, data)
     db.session.flush()
@@ -76,7 +65,7 @@ def create_product(producer: Producer, **data) -> Product:
 
 def update_product(product: Product, **data) -> Product:
     if "name" in data and data["name"] != product.name:
-        product.slug = _unique_slug(data["name"], product.id)
+        product.slug = unique_slug(Product, data["name"], exclude_id=product.id, max_length=100)
     _apply(product, data)
     db.session.flush()
     return product

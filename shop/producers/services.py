@@ -1,6 +1,6 @@
 """Producer use cases. They flush; the caller commits."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from shop.auth.models import Role, User
 from shop.auth.services import find_user_by_email
@@ -14,7 +14,7 @@ from shop.producers.models import (
     ProducerMember,
     ProducerStatus,
 )
-from shop.text import slugify
+from shop.slugs import unique_slug
 
 PROFILE_FIELDS = (
     "kind",
@@ -43,26 +43,13 @@ def membership_of(user: User) -> ProducerMember | None:
     return db.session.scalar(select(ProducerMember).where(ProducerMember.user_id == user.id))
 
 
-def _unique_slug(name: str, producer_id: int | None = None) -> str:
-    base = slugify(name, max_length=90)
-    slug, n = base, 1
-    while True:
-        query = select(func.count()).select_from(Producer).where(Producer.slug == slug)
-        if producer_id is not None:
-            query = query.where(Producer.id != producer_id)
-        if not db.session.scalar(query):
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
-
-
 def register_producer(user: User, profile: dict, logo_path: str | None = None) -> Producer:
     """Create a pending producer owned by ``user``."""
     if membership_of(user) is not None:
         raise AlreadyMember(user.email)
     producer = Producer(status=ProducerStatus.PENDING, logo_path=logo_path)
     _apply_profile(producer, profile)
-    producer.slug = _unique_slug(producer.legal_name)
+    producer.slug = unique_slug(Producer, producer.legal_name)
     producer.members.append(ProducerMember(user=user, role=MemberRole.OWNER))
     if user.role == Role.CUSTOMER:
         user.role = Role.PRODUCER

@@ -311,3 +311,12 @@ def test_one_bad_photo_rejects_the_upload(app, producer_client, make_product):
     assert _count(ProductPhoto) == 0
     folder = os.path.join(app.config["UPLOAD_FOLDER"], "photos")
     assert not os.path.exists(folder) or os.listdir(folder) == []
+
+
+def test_same_names_get_distinct_slugs(make_product, make_producer):
+    first = make_product(name="Chè Shan Tuyết")
+    second = make_product(name="Chè Shan Tuyết")
+    assert (first.slug, second.slug) == ("che-shan-tuyet", "che-shan-tuyet-2")
+    a = make_producer(legal_name="Hợp tác xã Hoa Ban")
+    b = make_producer(legal_name="Hợp tác xã Hoa Ban")
+    assert (a.slug, b.slug) == ("hop-tac-xa-hoa-ban", "hop-tac-xa-hoa-ban-2")
