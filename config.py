@@ -78,6 +78,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "10 per hour"
+    VERIFY_MISS_RATE_LIMIT = "20 per minute"
 
     # Catalogue facet counts and totals: shared in Redis when configured, else per process.
     CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"

@@ -56,6 +56,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from shop.auth.views import bp as auth_bp
     from shop.catalog.views import bp as catalog_bp
+    from shop.certification.public import api as api_bp
+    from shop.certification.public import bp as verify_bp
     from shop.certification.views import bp as certification_bp
     from shop.core.views import bp as core_bp
     from shop.localities.views import bp as localities_bp
@@ -70,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
         catalog_bp,
         certification_bp,
         promotion_bp,
+        verify_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
 

@@ -363,3 +363,12 @@ def current_certificate(product: Product) -> Certificate | None:
         .order_by(Certificate.decision_date.desc(), Certificate.id.desc())
         .limit(1)
     )
+
+
+def is_listed(product_id: int, today: date) -> bool:
+    return (
+        db.session.scalar(
+            listed(today).where(Product.id == product_id).with_only_columns(Product.id)
+        )
+        is not None
+    )

@@ -1,0 +1,72 @@
+"""The public verification page (what the QR on a package opens) and its JSON twin."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+
+from shop.catalog.listing import is_listed
+from shop.certification.verification import as_json, code_for_gtin14, verify_code
+from shop.clock import today_vn
+from shop.extensions import csrf, limiter
+
+bp = Blueprint("verify", __name__)
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+
+def _lookup_limit() -> str:
+    return current_app.config["VERIFY_MISS_RATE_LIMIT"]
+
+
+# Misses (unknown codes) count against one shared budget per address, so codes
+# cannot be enumerated; scanning real labels never runs into it.
+unknown_code_limit = limiter.shared_limit(
+    _lookup_limit, scope="verify-miss", deduct_when=lambda response: response.status_code == 404
+)
+
+
+def _product_url(verification) -> str | None:
+    product = verification.certificate.product
+    if verification.status.is_valid and is_listed(product.id, verification.today):
+        return url_for("catalog.product_detail", slug=product.slug, _external=True)
+    return None
+
+
+@bp.get("/verify/<code>")
+@unknown_code_limit
+def verify_page(code: str):
+    verification = verify_code(code, today_vn())
+    if verification is None:
+        return render_template("verify/not_found.html", code=code[:32]), 404
+    response = current_app.make_response(
+        render_template(
+            "verify/page.html",
+            v=verification,
+            c=verification.certificate,
+            product_url=_product_url(verification),
+        )
+    )
+    # The answer changes with the date and with revocations: never cache it long.
+    response.cache_control.max_age = 60
+    response.cache_control.public = True
+    return response
+
+
+@bp.get("/01/<gtin14>")
+@unknown_code_limit
+def digital_link(gtin14: str):
+    """GS1 Digital Link: a QR with the product's GTIN resolves to the same page."""
+    code = code_for_gtin14(gtin14)
+    if code is None:
+        return render_template("verify/not_found.html", code=gtin14[:32]), 404
+    return redirect(url_for("verify.verify_page", code=code))
+
+
+@api.get("/verify/<code>")
+@unknown_code_limit
+def verify_json(code: str):
+    verification = verify_code(code, today_vn())
+    if verification is None:
+        response = jsonify(error={"code": 404, "message": "unknown verification code"})
+        return response, 404
+    response = jsonify(as_json(verification, _product_url(verification)))
+    response.cache_control.max_age = 60
+    return response

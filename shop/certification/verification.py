@@ -1,0 +1,100 @@
+"""What the QR code on a package answers: is this certificate real and valid today?"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from shop.catalog.gtin import InvalidGtin, normalize_gtin13
+from shop.catalog.models import Product
+from shop.certification.models import Certificate, ReviewState
+from shop.certification.rules import CertificateStatus
+from shop.extensions import db
+
+# The public word for each status. A superseded certificate is no longer valid: the
+# public status says expired, and ``replaced_by`` points to the re-rating.
+PUBLIC_STATUS = {
+    CertificateStatus.ACTIVE: "valid",
+    CertificateStatus.EXPIRING: "expiring",
+    CertificateStatus.EXPIRED: "expired",
+    CertificateStatus.SUPERSEDED: "expired",
+    CertificateStatus.REVOKED: "revoked",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    certificate: Certificate
+    status: CertificateStatus
+    today: date
+
+    @property
+    def public_status(self) -> str:
+        return PUBLIC_STATUS[self.status]
+
+    @property
+    def replaced_by(self) -> Certificate | None:
+        return self.certificate.superseded_by
+
+
+def verify_code(code: str, today: date) -> Verification | None:
+    """The public answer for a verification code; None when no verified certificate
+    has it (pending and rejected submissions are not certificates)."""
+    code = (code or "").strip().upper()
+    if not code.isalnum() or len(code) > 16:
+        return None
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.verification_code == code, Certificate.review == ReviewState.VERIFIED
+        )
+    )
+    if certificate is None:
+        return None
+    return Verification(certificate, certificate.status(today), today)
+
+
+def code_for_gtin14(gtin14: str) -> str | None:
+    """GS1 Digital Link ``/01/<GTIN-14>``: the current certificate of the product
+    carrying that GTIN (a GTIN-13 is the GTIN-14 without its leading zero)."""
+    if len(gtin14) != 14 or not gtin14.startswith("0"):
+        return None
+    try:
+        gtin13 = normalize_gtin13(gtin14[1:])
+    except InvalidGtin:
+        return None
+    from shop.catalog.listing import current_certificate
+
+    for product in db.session.scalars(select(Product).where(Product.gtin == gtin13)):
+        certificate = current_certificate(product)
+        if certificate is not None:
+            return certificate.verification_code
+    return None
+
+
+def as_json(v: Verification, product_url: str | None) -> dict:
+    c = v.certificate
+    product = c.product
+    producer = product.producer
+    return {
+        "code": c.verification_code,
+        "status": v.public_status,
+        "checked_on": v.today.isoformat(),
+        "product": {"name": product.name, "url": product_url},
+        "producer": {"name": producer.legal_name, "province": producer.province.name},
+        "star_rank": c.star_rank,
+        "decision": {
+            "number": c.decision_number,
+            "date": c.decision_date.isoformat(),
+            "issuer": c.issuer_name,
+            "issuer_level": c.issuer_level.value,
+            "legal_basis": c.legal_basis,
+        },
+        "valid_from": c.decision_date.isoformat(),
+        "valid_until": c.valid_until.isoformat(),
+        "revoked": (
+            {"on": c.revoked_at.date().isoformat(), "reason": c.revocation_reason}
+            if c.revoked_at
+            else None
+        ),
+        "replaced_by": v.replaced_by.verification_code if v.replaced_by else None,
+    }
