@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.certification.public import bp as verify_bp
     from shop.certification.views import bp as certification_bp
     from shop.core.views import bp as core_bp
+    from shop.labels.views import bp as labels_bp
     from shop.localities.views import bp as localities_bp
     from shop.producers.views import bp as producers_bp
     from shop.promotion.views import bp as promotion_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         promotion_bp,
         verify_bp,
         api_bp,
+        labels_bp,
     ):
         app.register_blueprint(bp)
 

@@ -11,6 +11,7 @@ from shop.certification.models import Certificate, ReviewState
 from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
+from shop.labels.services import labels_printed
 from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
@@ -124,6 +125,7 @@ def certificate_detail(certificate_id: int):
         today=today_vn(),
         staff=True,
         form=ReasonForm(),
+        labels_printed=labels_printed(certificate.id),
     )
 
 

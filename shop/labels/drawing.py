@@ -1,0 +1,147 @@
+"""A label as a list of vector shapes in millimetres (origin top-left), drawn by one
+renderer per format: reportlab for PDF (and, rasterised, PNG), plain SVG markup.
+
+One description, several outputs: the PDF, the PNG and the SVG of a label cannot
+drift apart, and bars and QR modules stay vectors everywhere.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).parent / "fonts"
+# DejaVu Sans has every Vietnamese letter; reportlab embeds the subset it uses.
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+_registered = False
+
+
+def register_fonts() -> None:
+    global _registered
+    if not _registered:
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        _registered = True
+
+
+def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+    """Width in mm of ``text`` at ``size_pt`` points."""
+    register_fonts()
+    return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size_pt) / mm
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str = "#000000"
+
+
+@dataclass(frozen=True)
+class Polygon:
+    points: tuple[tuple[float, float], ...]
+    fill: str = "#000000"
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float  # baseline
+    text: str
+    size: float  # points
+    bold: bool = False
+    anchor: str = "start"  # start | middle | end
+    fill: str = "#000000"
+
+
+Shape = Rect | Polygon | Circle | Text
+
+
+def draw_pdf(canvas, shapes: list[Shape], x0: float, y0: float, page_height: float) -> None:
+    """Draw ``shapes`` on a reportlab canvas with the label's top-left at (x0, y0) mm."""
+    register_fonts()
+
+    def X(x):
+        return (x0 + x) * mm
+
+    def Y(y):
+        return (page_height - y0 - y) * mm
+
+    for s in shapes:
+        if isinstance(s, Rect):
+            canvas.setFillColor(s.fill)
+            canvas.rect(X(s.x), Y(s.y + s.h), s.w * mm, s.h * mm, stroke=0, fill=1)
+        elif isinstance(s, Polygon):
+            canvas.setFillColor(s.fill)
+            path = canvas.beginPath()
+            path.moveTo(X(s.points[0][0]), Y(s.points[0][1]))
+            for px, py in s.points[1:]:
+                path.lineTo(X(px), Y(py))
+            path.close()
+            canvas.drawPath(path, stroke=0, fill=1)
+        elif isinstance(s, Circle):
+            if s.fill:
+                canvas.setFillColor(s.fill)
+            if s.stroke:
+                canvas.setStrokeColor(s.stroke)
+                canvas.setLineWidth(s.stroke_width * mm)
+            canvas.circle(
+                X(s.cx), Y(s.cy), s.r * mm, stroke=1 if s.stroke else 0, fill=1 if s.fill else 0
+            )
+        elif isinstance(s, Text):
+            canvas.setFillColor(s.fill)
+            canvas.setFont(BOLD if s.bold else REGULAR, s.size)
+            draw = {
+                "start": canvas.drawString,
+                "middle": canvas.drawCentredString,
+                "end": canvas.drawRightString,
+            }[s.anchor]
+            draw(X(s.x), Y(s.y), s.text)
+
+
+def to_svg(shapes: list[Shape], width: float, height: float) -> str:
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
+        f'width="{width}mm" height="{height}mm" viewBox="0 0 {width} {height}">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    for s in shapes:
+        if isinstance(s, Rect):
+            parts.append(
+                f'<rect x="{s.x:.3f}" y="{s.y:.3f}" width="{s.w:.3f}" '
+                f'height="{s.h:.3f}" fill="{s.fill}"/>'
+            )
+        elif isinstance(s, Polygon):
+            points = " ".join(f"{x:.3f},{y:.3f}" for x, y in s.points)
+            parts.append(f'<polygon points="{points}" fill="{s.fill}"/>')
+        elif isinstance(s, Circle):
+            fill = s.fill or "none"
+            stroke = f' stroke="{s.stroke}" stroke-width="{s.stroke_width:.3f}"' if s.stroke else ""
+            parts.append(
+                f'<circle cx="{s.cx:.3f}" cy="{s.cy:.3f}" r="{s.r:.3f}" fill="{fill}"{stroke}/>'
+            )
+        elif isinstance(s, Text):
+            size_mm = s.size * 25.4 / 72
+            weight = ' font-weight="bold"' if s.bold else ""
+            parts.append(
+                f'<text x="{s.x:.3f}" y="{s.y:.3f}" font-family="DejaVu Sans, sans-serif" '
+                f'font-size="{size_mm:.3f}"{weight} text-anchor="{s.anchor}" '
+                f'fill="{s.fill}">{escape(s.text)}</text>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts)

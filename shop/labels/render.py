@@ -1,0 +1,83 @@
+"""Labels as files: SVG, PDF, PNG (rasterised from the PDF) and A4 sheets.
+
+Sheets draw each certificate's label once as a PDF form (XObject) and place it
+as many times as asked: a 1,000-label sheet costs one drawing per certificate,
+and the pages stay small.
+"""
+
+import io
+from collections.abc import Iterable
+
+import pypdfium2
+from reportlab.pdfgen.canvas import Canvas
+
+from shop.labels.drawing import draw_pdf, register_fonts, to_svg
+from shop.labels.layout import A4, SINGLE, LabelContent, SheetLayout, label_shapes
+
+MM = 72 / 25.4
+
+
+def label_svg(content: LabelContent) -> str:
+    return to_svg(label_shapes(content, SINGLE.width, SINGLE.height), SINGLE.width, SINGLE.height)
+
+
+def label_pdf(content: LabelContent) -> bytes:
+    register_fonts()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(SINGLE.width * MM, SINGLE.height * MM), pageCompression=1)
+    canvas.setTitle(f"OCOP {content.code}")
+    draw_pdf(canvas, label_shapes(content, SINGLE.width, SINGLE.height), 0, 0, SINGLE.height)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def pdf_to_png(pdf: bytes, dpi: int = 300, page: int = 0) -> bytes:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[page].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def label_png(content: LabelContent, dpi: int = 300) -> bytes:
+    return pdf_to_png(label_pdf(content), dpi)
+
+
+def sheet_pdf(
+    contents: Iterable[LabelContent],
+    layout: SheetLayout,
+    quantity: int,
+    start: int = 1,
+    out=None,
+) -> int:
+    """Write A4 sheets with ``quantity`` labels of each content, starting at position
+    ``start`` (1-based) of the first sheet. Returns how many labels were placed."""
+    register_fonts()
+    out = out if out is not None else io.BytesIO()
+    canvas = Canvas(out, pagesize=(A4[0] * MM, A4[1] * MM), pageCompression=1)
+    canvas.setTitle(f"OCOP labels {layout.name}")
+    slot = start - 1
+    placed = 0
+    for n, content in enumerate(contents):
+        form = f"label{n}"
+        canvas.beginForm(form, 0, 0, layout.width * MM, layout.height * MM)
+        draw_pdf(canvas, label_shapes(content, layout.width, layout.height), 0, 0, layout.height)
+        canvas.endForm()
+        for _ in range(quantity):
+            if slot == layout.per_sheet:
+                canvas.showPage()
+                slot = 0
+            x, y = layout.position(slot)
+            canvas.saveState()
+            canvas.translate(x * MM, (A4[1] - y - layout.height) * MM)
+            canvas.doForm(form)
+            canvas.restoreState()
+            slot += 1
+            placed += 1
+    canvas.showPage()
+    canvas.save()
+    return placed

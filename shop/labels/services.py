@@ -1,0 +1,93 @@
+"""Label use cases: who may print which certificate, what goes on it, the print log."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from shop.auth.models import User
+from shop.certification.models import Certificate, ReviewState
+from shop.certification.rules import CertificateStatus
+from shop.extensions import db
+from shop.labels.layout import LabelContent
+from shop.labels.models import LabelPrint
+from shop.producers.services import producer_of
+from shop.text import fold
+
+
+class LabelError(Exception):
+    pass
+
+
+class NoSuchLabel(LabelError):
+    """Unknown code, or a certificate of another producer: both answer 404."""
+
+
+class NotPrintable(LabelError):
+    """Pending, expired, revoked or superseded: never labelled."""
+
+    def __init__(self, status: CertificateStatus):
+        super().__init__(status.value)
+        self.status = status
+
+
+def printable_certificate(code: str, user: User, today: date) -> Certificate:
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.verification_code == code.strip().upper())
+    )
+    if certificate is None:
+        raise NoSuchLabel(code)
+    if not user.is_staff:
+        producer = producer_of(user)
+        if producer is None or producer.id != certificate.producer_id:
+            raise NoSuchLabel(code)
+    status = certificate.status(today)
+    if certificate.review != ReviewState.VERIFIED or not status.is_valid:
+        raise NotPrintable(status)
+    return certificate
+
+
+def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
+    product = certificate.product
+    producer = product.producer
+    return LabelContent(
+        code=certificate.verification_code,
+        verify_url=verify_url,
+        product_name=product.name,
+        producer_name=producer.legal_name,
+        province=producer.province.name,
+        pack=product.pack,
+        stars=certificate.star_rank,
+        year=certificate.decision_date.year,
+        decision_number=certificate.decision_number,
+        valid_until=certificate.valid_until,
+        gtin=product.gtin,
+    )
+
+
+def record_print(
+    certificate: Certificate, user: User, fmt: str, quantity: int, layout: str | None = None
+) -> LabelPrint:
+    entry = LabelPrint(
+        certificate_id=certificate.id,
+        product_id=certificate.product_id,
+        user_id=user.id,
+        format=fmt,
+        layout=layout,
+        quantity=quantity,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def labels_printed(certificate_id: int) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LabelPrint.quantity), 0)).where(
+            LabelPrint.certificate_id == certificate_id
+        )
+    )
+
+
+def download_name(content: LabelContent, suffix: str) -> str:
+    base = "-".join(fold(content.product_name).split())[:60] or "nhan"
+    return f"nhan-ocop-{base}-{content.code}.{suffix}"

@@ -1,0 +1,127 @@
+"""The three things on every label, as vector shapes: the star badge, the EAN-13
+barcode and the verification QR code."""
+
+import math
+
+import barcode
+import segno
+
+from shop.catalog.gtin import normalize_gtin13
+from shop.labels.drawing import Circle, Polygon, Rect, Shape, Text
+
+GREEN = "#1f6f43"
+GOLD = "#c98a00"
+BLACK = "#000000"
+WHITE = "#ffffff"
+
+EAN_QUIET_LEFT, EAN_QUIET_RIGHT = 11, 7  # modules, as GS1 requires for EAN-13
+EAN_MODULES = 95
+QR_BORDER = 4  # modules of quiet zone around a QR code
+
+
+def _runs(bits) -> list[tuple[int, int]]:
+    """(start, length) of each run of dark modules: one rectangle per bar."""
+    runs, start = [], None
+    for i, bit in enumerate(bits):
+        if bit and start is None:
+            start = i
+        elif not bit and start is not None:
+            runs.append((start, i - start))
+            start = None
+    if start is not None:
+        runs.append((start, len(bits) - start))
+    return runs
+
+
+def ean13_width(module: float) -> float:
+    return (EAN_QUIET_LEFT + EAN_MODULES + EAN_QUIET_RIGHT) * module
+
+
+def ean13(gtin: str, x: float, y: float, module: float, bar_height: float) -> list[Shape]:
+    """EAN-13 at (x, y) top-left of its quiet zone: bars, longer guard bars and the
+    human-readable digits. The GTIN is validated first: python-barcode would
+    silently "correct" a wrong check digit into somebody else's number."""
+    gtin = normalize_gtin13(gtin)
+    pattern = barcode.get_barcode_class("ean13")(gtin, writer=None).build()[0]
+    guards = set(range(0, 3)) | set(range(45, 50)) | set(range(92, 95))
+    digit_size = module * 9 / 25.4 * 72  # font size of about 9 modules, in points
+    digit_cap = module * 9 * 0.73  # how tall a digit stands above its baseline, mm
+    guard_extra = digit_cap * 0.55  # guard bars reach down between the digit groups
+    left = x + EAN_QUIET_LEFT * module
+    shapes: list[Shape] = []
+    for start, length in _runs([c == "1" for c in pattern]):
+        long = start in guards
+        shapes.append(
+            Rect(
+                left + start * module,
+                y,
+                length * module,
+                bar_height + (guard_extra if long else 0),
+                BLACK,
+            )
+        )
+    baseline = y + bar_height + digit_cap + module * 0.8
+    shapes.append(
+        Text(x + EAN_QUIET_LEFT * module - module, baseline, gtin[0], digit_size, anchor="end")
+    )
+    for i, digit in enumerate(gtin[1:7]):
+        shapes.append(
+            Text(left + (3 + 7 * i + 3.5) * module, baseline, digit, digit_size, anchor="middle")
+        )
+    for i, digit in enumerate(gtin[7:]):
+        shapes.append(
+            Text(left + (50 + 7 * i + 3.5) * module, baseline, digit, digit_size, anchor="middle")
+        )
+    return shapes
+
+
+def qr(data: str, x: float, y: float, size: float) -> list[Shape]:
+    """A QR code filling a ``size`` × ``size`` square, quiet zone included."""
+    code = segno.make(data, error="m", micro=False)
+    matrix = [list(row) for row in code.matrix]
+    count = len(matrix) + 2 * QR_BORDER
+    module = size / count
+    shapes: list[Shape] = []
+    for r, row in enumerate(matrix):
+        for start, length in _runs(row):
+            shapes.append(
+                Rect(
+                    x + (QR_BORDER + start) * module,
+                    y + (QR_BORDER + r) * module,
+                    length * module,
+                    module,
+                    BLACK,
+                )
+            )
+    return shapes
+
+
+def _star(cx: float, cy: float, r: float, fill: str) -> Polygon:
+    points = []
+    for k in range(10):
+        angle = math.pi / 2 + k * math.pi / 5
+        radius = r if k % 2 == 0 else r * 0.42
+        points.append((cx + radius * math.cos(angle), cy - radius * math.sin(angle)))
+    return Polygon(tuple(points), fill)
+
+
+def badge(stars: int, year: int, x: float, y: float, size: float) -> list[Shape]:
+    """Our own star-rank emblem (the official mark is a registered certification
+    mark we do not have): a ring, "OCOP", the stars, "4 SAO" and the year. Dark
+    green and gold with black text: legible in black and white at 15 mm."""
+    cx, cy, r = x + size / 2, y + size / 2, size / 2
+    pt = size / 25.4 * 72  # points per label-size unit
+    shapes: list[Shape] = [
+        Circle(cx, cy, r, fill=GREEN),
+        Circle(cx, cy, r * 0.86, fill=WHITE),
+        Text(cx, cy - r * 0.18, "OCOP", pt * 0.22, bold=True, anchor="middle", fill=GREEN),
+    ]
+    star_r = r * 0.12
+    gap = star_r * 2.1
+    first = cx - gap * (stars - 1) / 2
+    shapes += [_star(first + i * gap, cy + r * 0.08, star_r, GOLD) for i in range(stars)]
+    shapes.append(
+        Text(cx, cy + r * 0.47, f"{stars} SAO", pt * 0.13, bold=True, anchor="middle", fill=BLACK)
+    )
+    shapes.append(Text(cx, cy + r * 0.69, str(year), pt * 0.09, anchor="middle", fill=BLACK))
+    return shapes

@@ -1,0 +1,110 @@
+import io
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from shop.clock import today_vn
+from shop.extensions import db
+from shop.labels import render
+from shop.labels.layout import SHEETS
+from shop.labels.services import (
+    NoSuchLabel,
+    NotPrintable,
+    download_name,
+    label_content,
+    printable_certificate,
+    record_print,
+)
+
+bp = Blueprint("labels", __name__, url_prefix="/labels")
+
+MAX_LABELS = 10_000
+MAX_CODES = 20
+MEDIA = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+
+
+def _verify_url(code: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+        "verify.verify_page", code=code
+    )
+
+
+def _refused(exc: NotPrintable):
+    words = {
+        "pending": _("chứng nhận đang chờ xác minh"),
+        "rejected": _("chứng nhận đã bị từ chối"),
+        "expired": _("chứng nhận đã hết hiệu lực"),
+        "revoked": _("chứng nhận đã bị thu hồi"),
+        "superseded": _("chứng nhận đã được thay bằng chứng nhận đánh giá lại"),
+    }
+    message = _("Không tạo nhãn OCOP: %(why)s.", why=words.get(exc.status.value, exc.status))
+    return render_template("errors/error.html", code=409, message=message), 409
+
+
+@bp.get("/<code>.<any(svg, png, pdf):fmt>")
+@login_required
+def single(code: str, fmt: str):
+    try:
+        certificate = printable_certificate(code, current_user, today_vn())
+    except NoSuchLabel:
+        abort(404)
+    except NotPrintable as exc:
+        return _refused(exc)
+    content = label_content(certificate, _verify_url(certificate.verification_code))
+    if fmt == "svg":
+        body = render.label_svg(content).encode()
+    elif fmt == "pdf":
+        body = render.label_pdf(content)
+    else:
+        body = render.label_png(content, dpi=300)
+    record_print(certificate, current_user, fmt, 1)
+    db.session.commit()
+    response = Response(body, mimetype=MEDIA[fmt])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{download_name(content, fmt)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        abort(400, description=name)
+    return int(raw)
+
+
+@bp.get("/sheet.pdf")
+@login_required
+def sheet():
+    layout = SHEETS.get(request.args.get("layout", "3x8"))
+    if layout is None:
+        abort(400)
+    codes = list(dict.fromkeys(c.strip().upper() for c in request.args.getlist("code") if c))
+    if not codes or len(codes) > MAX_CODES:
+        abort(400)
+    quantity = _int_arg("quantity", layout.per_sheet, 1, MAX_LABELS)
+    start = _int_arg("start", 1, 1, layout.per_sheet)
+    if quantity * len(codes) > MAX_LABELS:
+        abort(400)
+    certificates = []
+    for code in codes:
+        try:
+            certificates.append(printable_certificate(code, current_user, today_vn()))
+        except NoSuchLabel:
+            abort(404)
+        except NotPrintable as exc:
+            return _refused(exc)
+    contents = [label_content(c, _verify_url(c.verification_code)) for c in certificates]
+    out = io.BytesIO()
+    render.sheet_pdf(contents, layout, quantity, start, out=out)
+    for certificate in certificates:
+        record_print(certificate, current_user, "sheet", quantity, layout.name)
+    db.session.commit()
+    response = Response(out.getvalue(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="nhan-ocop-{layout.name}-{len(contents)}x{quantity}.pdf"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
