@@ -30,7 +30,7 @@ class StoredFile:
     content_type: str
 
 
-def _read_limited(file_storage, max_bytes: int) -> bytes:
+def read_limited(file_storage, max_bytes: int) -> bytes:
     data = file_storage.read(max_bytes + 1)
     if not data:
         raise UploadRejected(_("Tệp tải lên trống."))
@@ -97,7 +97,7 @@ def _store(data: bytes, folder: str, suffix: str) -> str:
 
 def check_image(file_storage, max_bytes: int, max_side: int = 1024) -> bytes:
     """Validate an uploaded image and return its re-encoded bytes (nothing stored yet)."""
-    data = _read_limited(file_storage, max_bytes)
+    data = read_limited(file_storage, max_bytes)
     if _looks_like_svg(data, file_storage.filename or ""):
         raise UploadRejected(_("Không nhận ảnh SVG (có thể chứa mã độc). Hãy dùng PNG hoặc JPEG."))
     return reencode_image(data, max_side)
@@ -105,7 +105,7 @@ def check_image(file_storage, max_bytes: int, max_side: int = 1024) -> bytes:
 
 def check_photo(file_storage, max_bytes: int) -> list[tuple[bytes, int, int]]:
     """A product photo: a 1600 px image and a 400 px thumbnail, made once, here."""
-    data = _read_limited(file_storage, max_bytes)
+    data = read_limited(file_storage, max_bytes)
     if _looks_like_svg(data, file_storage.filename or ""):
         raise UploadRejected(_("Không nhận ảnh SVG (có thể chứa mã độc). Hãy dùng PNG hoặc JPEG."))
     return reencode_variants(data, (1600, 400))
@@ -113,7 +113,7 @@ def check_photo(file_storage, max_bytes: int) -> list[tuple[bytes, int, int]]:
 
 def check_scan(file_storage, max_bytes: int) -> tuple[bytes, str]:
     """A decision scan: a PDF (kept as is, served only as a download) or an image."""
-    data = _read_limited(file_storage, max_bytes)
+    data = read_limited(file_storage, max_bytes)
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
             raise UploadRejected(_("Tệp PDF bị hỏng hoặc không đầy đủ."))
@@ -124,7 +124,7 @@ def check_scan(file_storage, max_bytes: int) -> tuple[bytes, str]:
 
 
 def store_bytes(data: bytes, folder: str, content_type: str) -> StoredFile:
-    suffix = ".pdf" if content_type == "application/pdf" else ".webp"
+    suffix = {"application/pdf": ".pdf", "image/png": ".png"}.get(content_type, ".webp")
     return StoredFile(_store(data, folder, suffix), content_type)
 
 

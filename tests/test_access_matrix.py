@@ -45,6 +45,11 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     make_product(a)
     from shop.catalog.services import add_photo
 
+    from shop.labels.models import LabelArtwork
+
+    staff_user = make_user(email="artwork-staff@example.vn")
+    artwork = LabelArtwork(province_code=None, path="artwork/x.png", uploaded_by=staff_user)
+    db.session.add(artwork)
     b_photo = add_photo(
         b_product, path="photos/b.webp", thumb_path="photos/b-t.webp", width=1, height=1
     )
@@ -58,6 +63,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "member_id": b.members[0].id,
             "photo_id": b_photo.id,
             "action": ["publish", "unpublish", "archive"],
+            "artwork_id": artwork.id,
         },
     }
 
@@ -120,7 +126,7 @@ def test_staff_reach_every_staff_page(app, client, auth, staff, two_producers):
     auth.login(staff.email)
     args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
     for rule in _rules(app, STAFF_PREFIX):
-        if "GET" not in rule.methods or rule.endpoint.endswith("_scan"):
+        if "GET" not in rule.methods or rule.endpoint.endswith(("_scan", "_image")):
             continue
         path = rule.build({k: args[k] for k in rule.arguments})[1]
         assert client.get(path).status_code == 200, path

@@ -5,6 +5,7 @@ One description, several outputs: the PDF, the PNG and the SVG of a label cannot
 drift apart, and bars and QR modules stay vectors everywhere.
 """
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -69,7 +70,18 @@ class Text:
     fill: str = "#000000"
 
 
-Shape = Rect | Polygon | Circle | Text
+@dataclass(frozen=True)
+class Picture:
+    """A raster image from disk (the official OCOP artwork, uploaded by staff)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    path: str
+
+
+Shape = Rect | Polygon | Circle | Text | Picture
 
 
 def draw_pdf(canvas, shapes: list[Shape], x0: float, y0: float, page_height: float) -> None:
@@ -103,6 +115,17 @@ def draw_pdf(canvas, shapes: list[Shape], x0: float, y0: float, page_height: flo
             canvas.circle(
                 X(s.cx), Y(s.cy), s.r * mm, stroke=1 if s.stroke else 0, fill=1 if s.fill else 0
             )
+        elif isinstance(s, Picture):
+            canvas.drawImage(
+                s.path,
+                X(s.x),
+                Y(s.y + s.h),
+                s.w * mm,
+                s.h * mm,
+                preserveAspectRatio=True,
+                anchor="c",
+                mask="auto",
+            )
         elif isinstance(s, Text):
             canvas.setFillColor(s.fill)
             canvas.setFont(BOLD if s.bold else REGULAR, s.size)
@@ -134,6 +157,12 @@ def to_svg(shapes: list[Shape], width: float, height: float) -> str:
             stroke = f' stroke="{s.stroke}" stroke-width="{s.stroke_width:.3f}"' if s.stroke else ""
             parts.append(
                 f'<circle cx="{s.cx:.3f}" cy="{s.cy:.3f}" r="{s.r:.3f}" fill="{fill}"{stroke}/>'
+            )
+        elif isinstance(s, Picture):
+            data = base64.b64encode(Path(s.path).read_bytes()).decode()
+            parts.append(
+                f'<image x="{s.x:.3f}" y="{s.y:.3f}" width="{s.w:.3f}" '
+                f'height="{s.h:.3f}" href="data:image/png;base64,{data}"/>'
             )
         elif isinstance(s, Text):
             size_mm = s.size * 25.4 / 72

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shop.labels.drawing import Rect, Shape, Text, text_width
-from shop.labels.symbols import badge, ean13, ean13_width, qr
+from shop.labels.symbols import badge, ean13, ean13_width, official_badge, qr
 
 PADDING = 2.0  # mm
 EAN_MODULE = 0.33  # mm: the GS1 nominal size (100 %)
@@ -23,6 +23,7 @@ class LabelContent:
     decision_number: str
     valid_until: date
     gtin: str | None
+    artwork_path: str | None = None  # official mark uploaded by staff, replaces our emblem
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ def label_shapes(content: LabelContent, width: float, height: float) -> list[Sha
     p = PADDING
     column = min((height - 2 * p - 1) / 2, width * 0.3)
     shapes: list[Shape] = [Rect(0, 0, width, height, "#ffffff")]
-    shapes += badge(content.stars, content.year, p, p, column)
+    if content.artwork_path:
+        shapes += official_badge(content.artwork_path, content.stars, p, p, column)
+    else:
+        shapes += badge(content.stars, content.year, p, p, column)
     shapes += qr(content.verify_url, p, p + column + 1, column)
     x = p + column + 2.0
     room = width - x - p

@@ -7,6 +7,7 @@ from shop.auth.models import User
 from shop.certification.models import Certificate
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.localities.models import Province
 
 
 class LabelPrint(db.Model):
@@ -26,3 +27,22 @@ class LabelPrint(db.Model):
 
     certificate: Mapped[Certificate] = relationship()
     user: Mapped[User] = relationship()
+
+
+class LabelArtwork(db.Model):
+    """The official "Sản phẩm OCOP Việt Nam" mark, uploaded by staff, nationally
+    (province_code NULL) or for one province. Stored rasterised as PNG: an uploaded
+    SVG is drawn by svglib (which ignores scripts) and rasterised at upload."""
+
+    __tablename__ = "label_artworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("provinces.code"))
+    path: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    uploaded_by: Mapped[User] = relationship()
+    province: Mapped[Province | None] = relationship()

@@ -81,3 +81,25 @@ def sheet_pdf(
     canvas.showPage()
     canvas.save()
     return placed
+
+
+def badge_svg(stars: int, year: int, size: float = 30.0) -> str:
+    from shop.labels.symbols import badge
+
+    return to_svg(badge(stars, year, 0, 0, size), size, size)
+
+
+def badge_pdf(stars: int, year: int, size: float = 30.0) -> bytes:
+    from shop.labels.symbols import badge
+
+    register_fonts()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(size * MM, size * MM))
+    draw_pdf(canvas, badge(stars, year, 0, 0, size), 0, 0, size)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def badge_png(stars: int, year: int, dpi: int = 300) -> bytes:
+    return pdf_to_png(badge_pdf(stars, year), dpi)

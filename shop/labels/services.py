@@ -61,7 +61,22 @@ def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
         decision_number=certificate.decision_number,
         valid_until=certificate.valid_until,
         gtin=product.gtin,
+        artwork_path=_artwork_file(producer.province_code),
     )
+
+
+def _artwork_file(province_code: int) -> str | None:
+    from shop.labels.artwork import artwork_for
+    from shop.uploads import upload_path
+
+    artwork = artwork_for(province_code)
+    if artwork is None:
+        return None
+    try:
+        path = upload_path(artwork.path)
+    except FileNotFoundError:
+        return None
+    return str(path) if path.is_file() else None
 
 
 def record_print(

@@ -7,7 +7,7 @@ import barcode
 import segno
 
 from shop.catalog.gtin import normalize_gtin13
-from shop.labels.drawing import Circle, Polygon, Rect, Shape, Text
+from shop.labels.drawing import Circle, Picture, Polygon, Rect, Shape, Text
 
 GREEN = "#1f6f43"
 GOLD = "#c98a00"
@@ -103,6 +103,29 @@ def _star(cx: float, cy: float, r: float, fill: str) -> Polygon:
         radius = r if k % 2 == 0 else r * 0.42
         points.append((cx + radius * math.cos(angle), cy - radius * math.sin(angle)))
     return Polygon(tuple(points), fill)
+
+
+def official_badge(artwork: str, stars: int, x: float, y: float, size: float) -> list[Shape]:
+    """The official mark uploaded by staff, with the star rank beside it (below)."""
+    art = size * 0.72
+    pt = size / 25.4 * 72
+    star_r = size * 0.055
+    gap = star_r * 2.1
+    first = x + size / 2 - gap * (stars - 1) / 2
+    row = y + art + star_r * 1.3
+    shapes: list[Shape] = [Picture(x + (size - art) / 2, y, art, art, artwork)]
+    shapes += [_star(first + i * gap, row, star_r, GOLD) for i in range(stars)]
+    shapes.append(
+        Text(
+            x + size / 2,
+            y + size - size * 0.02,
+            f"{stars} SAO",
+            pt * 0.075,
+            bold=True,
+            anchor="middle",
+        )
+    )
+    return shapes
 
 
 def badge(stars: int, year: int, x: float, y: float, size: float) -> list[Shape]:

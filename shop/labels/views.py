@@ -108,3 +108,25 @@ def sheet():
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/<code>/badge.<any(svg, png):fmt>")
+@login_required
+def badge(code: str, fmt: str):
+    """The star badge alone (our emblem), for packaging designers."""
+    try:
+        certificate = printable_certificate(code, current_user, today_vn())
+    except NoSuchLabel:
+        abort(404)
+    except NotPrintable as exc:
+        return _refused(exc)
+    year = certificate.decision_date.year
+    if fmt == "svg":
+        body = render.badge_svg(certificate.star_rank, year).encode()
+    else:
+        body = render.badge_png(certificate.star_rank, year)
+    response = Response(body, mimetype=MEDIA[fmt])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ocop-{certificate.star_rank}-sao-{year}.{fmt}"'
+    )
+    return response

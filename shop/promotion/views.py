@@ -1,6 +1,16 @@
 """The trade-promotion staff pages: verify producers and certificates (minimal console)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,11 +21,15 @@ from shop.certification.models import Certificate, ReviewState
 from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
+from shop.labels.artwork import active_artworks, check_artwork, upload_artwork
+from shop.labels.forms import ArtworkForm
+from shop.labels.models import LabelArtwork
 from shop.labels.services import labels_printed
 from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
 from shop.producers.models import Producer, ProducerStatus
+from shop.uploads import UploadRejected, upload_path
 
 bp = Blueprint("promotion", __name__, url_prefix="/staff")
 
@@ -196,3 +210,47 @@ def revoke_certificate(certificate_id: int):
         _("Đã thu hồi chứng nhận."),
         _("Chỉ thu hồi được chứng nhận đã xác minh và chưa bị thu hồi."),
     )
+
+
+@bp.route("/artwork", methods=["GET", "POST"])
+@staff_required
+def artwork():
+    form = ArtworkForm()
+    if form.validate_on_submit():
+        upload = form.artwork.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.artwork.errors.append(_("Hãy chọn tệp biểu trưng."))
+        else:
+            try:
+                png = check_artwork(upload, current_app.config["LOGO_MAX_BYTES"])
+            except UploadRejected as exc:
+                form.artwork.errors.append(str(exc))
+            else:
+                upload_artwork(png, form.province_code.data, current_user, upload.filename)
+                db.session.commit()
+                flash(_("Đã tải lên biểu trưng; nhãn mới sẽ dùng biểu trưng này."), "success")
+                return redirect(url_for("promotion.artwork"))
+    items = db.session.scalars(active_artworks()).all()
+    status = 400 if form.errors else 200
+    return render_template("promotion/artwork.html", form=form, artworks=items), status
+
+
+@bp.post("/artwork/<int:artwork_id>/retire")
+@staff_required
+def retire_artwork(artwork_id: int):
+    item = _get_or_404(LabelArtwork, artwork_id)
+    item.active = False
+    db.session.commit()
+    flash(_("Đã ngừng dùng biểu trưng; nhãn quay về biểu trưng của sàn."), "success")
+    return redirect(url_for("promotion.artwork"))
+
+
+@bp.get("/artwork/<int:artwork_id>.png")
+@staff_required
+def artwork_image(artwork_id: int):
+    item = _get_or_404(LabelArtwork, artwork_id)
+    try:
+        path = upload_path(item.path)
+    except FileNotFoundError:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
