@@ -44,7 +44,6 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     b_certificate: Certificate = make_certificate(b_product, verified=False)
     make_product(a)
     from shop.catalog.services import add_photo
-
     from shop.labels.models import LabelArtwork
 
     staff_user = make_user(email="artwork-staff@example.vn")
