@@ -1,5 +1,6 @@
 """Label use cases: who may print which certificate, what goes on it, the print log."""
 
+import unicodedata
 from datetime import date
 
 from sqlalchemy import func, select
@@ -52,8 +53,9 @@ def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
     return LabelContent(
         code=certificate.verification_code,
         verify_url=verify_url,
-        product_name=product.name,
-        producer_name=producer.legal_name,
+        # NFC: one code point per Vietnamese letter, whatever the keyboard produced.
+        product_name=unicodedata.normalize("NFC", product.name),
+        producer_name=unicodedata.normalize("NFC", producer.legal_name),
         province=producer.province.name,
         pack=product.pack,
         stars=certificate.star_rank,

@@ -243,3 +243,24 @@ def test_refused_for_revoked_expired_and_pending(
         assert words in response.get_data(as_text=True)
         assert response.mimetype == "text/html"
     assert db.session.scalar(select(func.count()).select_from(LabelPrint)) == 0
+
+
+def test_superseded_certificate_is_not_labelled(owner_client, make_certificate):
+    old = owner_client.certificate
+    make_certificate(old.product, stars=5, decision_date=date(2026, 10, 1))
+    response = owner_client.get(f"/labels/{old.verification_code}.pdf")
+    assert response.status_code == 409
+    assert "đánh giá lại" in response.get_data(as_text=True)
+
+
+def test_label_text_is_nfc(make_listed):
+    import unicodedata
+
+    from shop.catalog.listing import current_certificate
+    from shop.labels.services import label_content
+
+    nfd = unicodedata.normalize("NFD", "Chè Shan Tuyết")
+    certificate = current_certificate(make_listed(nfd))
+    content = label_content(certificate, URL)
+    assert content.product_name == unicodedata.normalize("NFC", "Chè Shan Tuyết")
+    assert content.product_name != nfd
