@@ -54,6 +54,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import shop.audit.models
+    import shop.promotion.models  # noqa: F401
     from shop.auth.views import bp as auth_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.certification.public import api as api_bp
@@ -107,12 +109,14 @@ def register_commands(app: Flask) -> None:
     from shop.auth.cli import create_user_command
     from shop.demo.cli import seed_bulk_command, seed_demo_command
     from shop.localities.cli import load_localities_command
+    from shop.promotion.cli import ocop_cli
 
     for command in (
         create_user_command,
         load_localities_command,
         seed_demo_command,
         seed_bulk_command,
+        ocop_cli,
     ):
         app.cli.add_command(command)
 

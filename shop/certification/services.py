@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from shop.audit import services as audit
 from shop.auth.models import User
 from shop.catalog.models import Product
 from shop.certification.exceptions import InvalidTransition, NotOwnProduct
@@ -95,6 +96,9 @@ def verify_certificate(certificate: Certificate, staff: User, today: date) -> li
         # most one certificate per product is current.
         certificate.superseded_by_id = max(newer, key=lambda c: c.decision_date).id
     db.session.flush()
+    audit.record(
+        staff, "certificate.verify", certificate, superseded=",".join(str(c.id) for c in older)
+    )
     return list(older)
 
 
@@ -106,6 +110,7 @@ def reject_certificate(certificate: Certificate, staff: User, reason: str) -> No
     certificate.reviewed_at = utcnow()
     certificate.rejection_reason = reason
     db.session.flush()
+    audit.record(staff, "certificate.reject", certificate, reason)
 
 
 def revoke_certificate(certificate: Certificate, staff: User, reason: str) -> None:
@@ -115,6 +120,7 @@ def revoke_certificate(certificate: Certificate, staff: User, reason: str) -> No
     certificate.revoked_by = staff
     certificate.revocation_reason = reason
     db.session.flush()
+    audit.record(staff, "certificate.revoke", certificate, reason)
 
 
 def find_by_code(code: str) -> Certificate | None:

@@ -8,6 +8,7 @@ from PIL import Image
 from reportlab.graphics import renderPDF
 from sqlalchemy import select
 
+from shop.audit import services as audit
 from shop.auth.models import User
 from shop.extensions import db
 from shop.labels.models import LabelArtwork
@@ -72,7 +73,14 @@ def upload_artwork(png: bytes, province_code: int | None, staff: User, name: str
     )
     db.session.add(artwork)
     db.session.flush()
+    audit.record(staff, "artwork.upload", artwork, province=province_code)
     return artwork
+
+
+def retire_artwork(artwork: LabelArtwork, staff: User) -> None:
+    artwork.active = False
+    db.session.flush()
+    audit.record(staff, "artwork.retire", artwork)
 
 
 def artwork_for(province_code: int) -> LabelArtwork | None:

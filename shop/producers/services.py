@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from shop.audit import services as audit
 from shop.auth.models import Role, User
 from shop.auth.services import find_user_by_email
 from shop.clock import utcnow
@@ -118,6 +119,7 @@ def verify_producer(producer: Producer, staff: User) -> None:
     producer.reviewed_by = staff
     producer.reviewed_at = utcnow()
     db.session.flush()
+    audit.record(staff, "producer.verify", producer)
 
 
 def reject_producer(producer: Producer, staff: User, reason: str) -> None:
@@ -128,6 +130,7 @@ def reject_producer(producer: Producer, staff: User, reason: str) -> None:
     producer.reviewed_by = staff
     producer.reviewed_at = utcnow()
     db.session.flush()
+    audit.record(staff, "producer.reject", producer, reason)
 
 
 def resubmit_producer(producer: Producer) -> None:

@@ -14,17 +14,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop.audit.services import latest_entries
 from shop.auth.decorators import staff_required
+from shop.catalog.services import current_product_sets
+from shop.certification import register
 from shop.certification import services as certification
 from shop.certification.exceptions import InvalidTransition as CertificateTransition
 from shop.certification.models import Certificate, ReviewState
+from shop.certification.rules import CertificateStatus
 from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
-from shop.labels.artwork import active_artworks, check_artwork, upload_artwork
+from shop.labels import artwork as artworks
 from shop.labels.forms import ArtworkForm
 from shop.labels.models import LabelArtwork
 from shop.labels.services import labels_printed
+from shop.localities.services import list_provinces
 from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
@@ -118,15 +123,48 @@ def reject_producer(producer_id: int):
 @bp.get("/certificates")
 @staff_required
 def certificate_queue():
-    review = _status_arg(ReviewState, ReviewState.PENDING.value)
-    items = db.session.scalars(certification.certificates_in_review(review)).all()
+    """The register: every certificate, filtered; ``?status=pending`` is the queue."""
+    today = today_vn()
+    rf = register.RegisterFilter.from_args(request.args)
+    items = db.session.scalars(register.register_query(rf, today).limit(500)).all()
     return render_template(
         "promotion/certificates.html",
         certificates=items,
-        status=review,
-        statuses=list(ReviewState),
-        today=today_vn(),
+        rf=rf,
+        statuses=list(CertificateStatus),
+        provinces=list_provinces(),
+        product_sets=current_product_sets(),
+        today=today,
     )
+
+
+@bp.get("/certificates.csv")
+@staff_required
+def certificates_csv():
+    today = today_vn()
+    rf = register.RegisterFilter.from_args(request.args)
+    items = db.session.scalars(register.register_query(rf, today)).all()
+    response = current_app.response_class(register.register_csv(items, today), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="so-chung-nhan-ocop-{today.isoformat()}.csv"'
+    )
+    return response
+
+
+@bp.get("/expiry")
+@staff_required
+def expiry():
+    today = today_vn()
+    return render_template("promotion/expiry.html", rows=register.expiry_watch(today), today=today)
+
+
+@bp.get("/audit")
+@staff_required
+def audit_log():
+    if not current_user.is_admin:
+        abort(403)
+    entries = db.session.scalars(latest_entries().limit(500)).all()
+    return render_template("promotion/audit.html", entries=entries)
 
 
 @bp.get("/certificates/<int:certificate_id>")
@@ -222,15 +260,15 @@ def artwork():
             form.artwork.errors.append(_("Hãy chọn tệp biểu trưng."))
         else:
             try:
-                png = check_artwork(upload, current_app.config["LOGO_MAX_BYTES"])
+                png = artworks.check_artwork(upload, current_app.config["LOGO_MAX_BYTES"])
             except UploadRejected as exc:
                 form.artwork.errors.append(str(exc))
             else:
-                upload_artwork(png, form.province_code.data, current_user, upload.filename)
+                artworks.upload_artwork(png, form.province_code.data, current_user, upload.filename)
                 db.session.commit()
                 flash(_("Đã tải lên biểu trưng; nhãn mới sẽ dùng biểu trưng này."), "success")
                 return redirect(url_for("promotion.artwork"))
-    items = db.session.scalars(active_artworks()).all()
+    items = db.session.scalars(artworks.active_artworks()).all()
     status = 400 if form.errors else 200
     return render_template("promotion/artwork.html", form=form, artworks=items), status
 
@@ -238,8 +276,7 @@ def artwork():
 @bp.post("/artwork/<int:artwork_id>/retire")
 @staff_required
 def retire_artwork(artwork_id: int):
-    item = _get_or_404(LabelArtwork, artwork_id)
-    item.active = False
+    artworks.retire_artwork(_get_or_404(LabelArtwork, artwork_id), current_user)
     db.session.commit()
     flash(_("Đã ngừng dùng biểu trưng; nhãn quay về biểu trưng của sàn."), "success")
     return redirect(url_for("promotion.artwork"))
