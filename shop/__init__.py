@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.labels.views import bp as labels_bp
     from shop.localities.views import bp as localities_bp
     from shop.producers.views import bp as producers_bp
+    from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.views import bp as promotion_bp
 
     for bp in (
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         verify_bp,
         api_bp,
         labels_bp,
+        campaigns_bp,
     ):
         app.register_blueprint(bp)
 

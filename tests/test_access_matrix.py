@@ -49,6 +49,14 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     staff_user = make_user(email="artwork-staff@example.vn")
     artwork = LabelArtwork(province_code=None, path="artwork/x.png", uploaded_by=staff_user)
     db.session.add(artwork)
+    from datetime import date
+
+    from shop.promotion.models import Campaign
+
+    campaign = Campaign(
+        slug="tet", title="Tết", starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1)
+    )
+    db.session.add(campaign)
     b_photo = add_photo(
         b_product, path="photos/b.webp", thumb_path="photos/b-t.webp", width=1, height=1
     )
@@ -63,6 +71,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "photo_id": b_photo.id,
             "action": ["publish", "unpublish", "archive"],
             "artwork_id": artwork.id,
+            "campaign_id": campaign.id,
         },
     }
 

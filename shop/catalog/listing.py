@@ -190,7 +190,7 @@ def _first_thumb():
     )
 
 
-def _cards(query: Select) -> list[Card]:
+def cards(query: Select) -> list[Card]:
     query = query.with_only_columns(
         Product.id,
         Product.slug,
@@ -225,11 +225,11 @@ def search_products(
     """One page of product cards in one query (and one more to count, unless the
     caller knows the total already, e.g. from ``cached_summary``)."""
     query = _ordered(_filtered(listed(today), cq), cq)
-    cards = _cards(query.limit(page_size).offset((cq.page - 1) * page_size))
+    items = cards(query.limit(page_size).offset((cq.page - 1) * page_size))
     if total is None:
         total = count_products(cq, today)
     pages = max(1, -(-total // page_size))
-    return Page(cards, total, cq.page, pages)
+    return Page(items, total, cq.page, pages)
 
 
 @dataclass(frozen=True)
@@ -325,7 +325,7 @@ def cached_summary(cq: CatalogQuery, today: date) -> Summary:
 
 def featured(today: date, limit: int = 8) -> list[Card]:
     """Until the staff console features products: the newest 5★ and 4★ listings."""
-    return _cards(
+    return cards(
         listed(today)
         .where(Certificate.star_rank >= 4)
         .order_by(Certificate.star_rank.desc(), Product.published_at.desc(), Product.id.desc())

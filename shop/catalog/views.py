@@ -43,8 +43,12 @@ def home():
     ).all()
     industry_counts = listing.industry_counts(today)
     industries = db.session.scalars(select(Industry).order_by(Industry.id)).all()
+    from shop.promotion.campaigns import campaign_cards, running_campaigns
+
+    campaigns = [(c, campaign_cards(c, today, limit=4)) for c in running_campaigns(today)[:3]]
     return render_template(
         "catalog/home.html",
+        campaigns=[(c, items) for c, items in campaigns if items],
         featured=listing.featured(today),
         newest=newest.items,
         provinces=sorted(provinces, key=lambda p: -province_counts[p.code]),

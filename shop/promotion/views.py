@@ -13,9 +13,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from shop.audit.services import latest_entries
 from shop.auth.decorators import staff_required
+from shop.catalog.models import Product
 from shop.catalog.services import current_product_sets
 from shop.certification import register
 from shop.certification import services as certification
@@ -34,7 +36,10 @@ from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
 from shop.producers.models import Producer, ProducerStatus
-from shop.uploads import UploadRejected, upload_path
+from shop.promotion import campaigns as campaign_services
+from shop.promotion.forms import CampaignForm, FeatureForm
+from shop.promotion.models import Campaign
+from shop.uploads import UploadRejected, check_image, store_bytes, upload_path
 
 bp = Blueprint("promotion", __name__, url_prefix="/staff")
 
@@ -291,3 +296,84 @@ def artwork_image(artwork_id: int):
     except FileNotFoundError:
         abort(404)
     return send_file(path, mimetype="image/png", max_age=3600)
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@staff_required
+def campaigns():
+    form = CampaignForm()
+    if form.validate_on_submit():
+        banner = None
+        upload = form.banner.data
+        if upload and getattr(upload, "filename", ""):
+            try:
+                banner = check_image(upload, current_app.config["PHOTO_MAX_BYTES"], 1600)
+            except UploadRejected as exc:
+                form.banner.errors = [*form.banner.errors, str(exc)]
+        if not form.banner.errors:
+            stored = store_bytes(banner, "photos", "image/webp").path if banner else None
+            campaign = campaign_services.create_campaign(
+                current_user,
+                title=form.title.data.strip(),
+                description=(form.description.data or "").strip(),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                banner_path=stored,
+            )
+            db.session.commit()
+            flash(_("Đã tạo chiến dịch. Thêm sản phẩm vào chiến dịch."), "success")
+            return redirect(url_for("promotion.campaign_detail", campaign_id=campaign.id))
+    items = db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc())).all()
+    status = 400 if form.errors else 200
+    return render_template(
+        "promotion/campaigns.html", form=form, campaigns=items, today=today_vn()
+    ), status
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@staff_required
+def campaign_detail(campaign_id: int):
+    campaign = _get_or_404(Campaign, campaign_id)
+    form = FeatureForm()
+    today = today_vn()
+    if form.validate_on_submit():
+        product = db.session.scalar(select(Product).where(Product.slug == form.slug()))
+        if product is None:
+            form.product.errors.append(_("Không có sản phẩm với đường dẫn này."))
+        else:
+            try:
+                campaign_services.feature_product(campaign, product, current_user, today)
+            except campaign_services.NotFeaturable:
+                form.product.errors.append(
+                    _("Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP còn hiệu lực.")
+                )
+            else:
+                db.session.commit()
+                flash(_("Đã thêm %(name)s vào chiến dịch.", name=product.name), "success")
+                return redirect(url_for("promotion.campaign_detail", campaign_id=campaign.id))
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product).where(Product.id.in_([i.product_id for i in campaign.items]))
+        )
+    }
+    shown = {c.id for c in campaign_services.campaign_cards(campaign, today)}
+    status = 400 if form.errors else 200
+    return render_template(
+        "promotion/campaign_detail.html",
+        campaign=campaign,
+        form=form,
+        products=products,
+        shown=shown,
+        today=today,
+    ), status
+
+
+@bp.post("/campaigns/<int:campaign_id>/items/<int:product_id>/remove")
+@staff_required
+def campaign_remove(campaign_id: int, product_id: int):
+    campaign = _get_or_404(Campaign, campaign_id)
+    campaign_services.unfeature_product(campaign, product_id, current_user)
+    db.session.commit()
+    flash(_("Đã bỏ sản phẩm khỏi chiến dịch."), "success")
+    return redirect(url_for("promotion.campaign_detail", campaign_id=campaign.id))

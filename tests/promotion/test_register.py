@@ -82,7 +82,8 @@ def test_csv_download_uses_the_same_filters(client, staff, auth, every_status):
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert {r[0] for r in rows[1:]} == {
-        every_status["expired"].verification_code, every_status["revoked"].verification_code
+        every_status["expired"].verification_code,
+        every_status["revoked"].verification_code,
     }
 
 
