@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.clock import today_vn
+from shop.core.errors import render_error
 from shop.extensions import db
 from shop.labels import render
 from shop.labels.layout import SHEETS
@@ -30,6 +31,13 @@ def _verify_url(code: str) -> str:
     )
 
 
+@bp.errorhandler(NoSuchLabel)
+def _no_such_label(exc: NoSuchLabel):
+    # An unknown code and another producer's code look the same: 404.
+    return render_error(404)
+
+
+@bp.errorhandler(NotPrintable)
 def _refused(exc: NotPrintable):
     words = {
         "pending": _("chứng nhận đang chờ xác minh"),
@@ -45,12 +53,7 @@ def _refused(exc: NotPrintable):
 @bp.get("/<code>.<any(svg, png, pdf):fmt>")
 @login_required
 def single(code: str, fmt: str):
-    try:
-        certificate = printable_certificate(code, current_user, today_vn())
-    except NoSuchLabel:
-        abort(404)
-    except NotPrintable as exc:
-        return _refused(exc)
+    certificate = printable_certificate(code, current_user, today_vn())
     content = label_content(certificate, _verify_url(certificate.verification_code))
     if fmt == "svg":
         body = render.label_svg(content).encode()
@@ -88,14 +91,7 @@ def sheet():
     start = _int_arg("start", 1, 1, layout.per_sheet)
     if quantity * len(codes) > MAX_LABELS:
         abort(400)
-    certificates = []
-    for code in codes:
-        try:
-            certificates.append(printable_certificate(code, current_user, today_vn()))
-        except NoSuchLabel:
-            abort(404)
-        except NotPrintable as exc:
-            return _refused(exc)
+    certificates = [printable_certificate(code, current_user, today_vn()) for code in codes]
     contents = [label_content(c, _verify_url(c.verification_code)) for c in certificates]
     out = io.BytesIO()
     render.sheet_pdf(contents, layout, quantity, start, out=out)
@@ -114,12 +110,7 @@ def sheet():
 @login_required
 def badge(code: str, fmt: str):
     """The star badge alone (our emblem), for packaging designers."""
-    try:
-        certificate = printable_certificate(code, current_user, today_vn())
-    except NoSuchLabel:
-        abort(404)
-    except NotPrintable as exc:
-        return _refused(exc)
+    certificate = printable_certificate(code, current_user, today_vn())
     year = certificate.decision_date.year
     if fmt == "svg":
         body = render.badge_svg(certificate.star_rank, year).encode()
