@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -134,6 +134,19 @@ def upload_path(relative: str) -> Path:
     if root not in target.parents:
         raise FileNotFoundError(relative)
     return target
+
+
+def send_upload(relative: str | None, mimetype: str, **send_file_options):
+    """Serve a stored file; a missing file, or a path outside the upload folder, is a 404."""
+    if not relative:
+        abort(404)
+    try:
+        path = upload_path(relative)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=mimetype, **send_file_options)
 
 
 def delete_upload(relative: str | None) -> None:

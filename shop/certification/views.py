@@ -5,7 +5,6 @@ from flask import (
     g,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,7 +18,7 @@ from shop.certification.models import Certificate
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.producers.access import own_or_404, producer_required
-from shop.uploads import UploadRejected, check_scan, delete_upload, store_bytes, upload_path
+from shop.uploads import UploadRejected, check_scan, delete_upload, send_upload, store_bytes
 
 bp = Blueprint("certification", __name__)
 
@@ -87,21 +86,12 @@ def producer_certificate_scan(certificate_id: int):
 
 def send_scan(certificate: Certificate):
     """Scans are private (owner and staff) and always downloaded, never rendered inline."""
-    from flask import abort
-
-    if not certificate.scan_path:
-        abort(404)
-    try:
-        path = upload_path(certificate.scan_path)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=certificate.scan_content_type,
+    suffix = ".pdf" if certificate.scan_content_type == "application/pdf" else ".webp"
+    response = send_upload(
+        certificate.scan_path,
+        certificate.scan_content_type or "application/octet-stream",
         as_attachment=True,
-        download_name=f"quyet-dinh-{certificate.id}{path.suffix}",
+        download_name=f"quyet-dinh-{certificate.id}{suffix}",
     )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

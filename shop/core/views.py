@@ -1,11 +1,9 @@
 from flask import (
     Blueprint,
-    abort,
     current_app,
     jsonify,
     redirect,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -14,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shop.auth.redirects import safe_next
 from shop.extensions import csrf, db
-from shop.uploads import upload_path
+from shop.uploads import send_upload
 
 bp = Blueprint("core", __name__)
 
@@ -42,13 +40,7 @@ def set_language():
 @bp.get("/media/<any(logos, photos):kind>/<name>")
 def media(kind: str, name: str):
     """Public images (logos, product photos): re-encoded at upload, immutable names."""
-    try:
-        path = upload_path(f"{kind}/{name}")
-    except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="image/webp", max_age=31536000)
+    return send_upload(f"{kind}/{name}", "image/webp", max_age=31536000)
 
 
 def media_url(relative: str | None) -> str | None:

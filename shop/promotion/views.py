@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -39,7 +38,7 @@ from shop.producers.models import Producer, ProducerStatus
 from shop.promotion import campaigns as campaign_services
 from shop.promotion.forms import CampaignForm, FeatureForm
 from shop.promotion.models import Campaign
-from shop.uploads import UploadRejected, check_image, store_bytes, upload_path
+from shop.uploads import UploadRejected, check_image, send_upload, store_bytes
 
 bp = Blueprint("promotion", __name__, url_prefix="/staff")
 
@@ -291,11 +290,7 @@ def retire_artwork(artwork_id: int):
 @staff_required
 def artwork_image(artwork_id: int):
     item = _get_or_404(LabelArtwork, artwork_id)
-    try:
-        path = upload_path(item.path)
-    except FileNotFoundError:
-        abort(404)
-    return send_file(path, mimetype="image/png", max_age=3600)
+    return send_upload(item.path, "image/png", max_age=3600)
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])

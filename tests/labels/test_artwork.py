@@ -105,3 +105,21 @@ def test_badge_download(staff_client, make_listed, fmt):
         assert "5 SAO" in response.get_data(as_text=True)
     else:
         assert Image.open(io.BytesIO(response.data)).format == "PNG"
+
+
+def test_artwork_whose_file_is_gone_is_404_not_500(staff_client, staff):
+    artwork = LabelArtwork(province_code=None, path="artwork/gone.png", uploaded_by=staff)
+    db.session.add(artwork)
+    db.session.commit()
+    assert staff_client.get(f"/staff/artwork/{artwork.id}.png").status_code == 404
+
+
+def test_missing_scan_and_media_are_404(client, staff, auth, make_certificate):
+    certificate = make_certificate(verified=False)
+    certificate.scan_path = "scans/gone.pdf"
+    certificate.scan_content_type = "application/pdf"
+    db.session.commit()
+    auth.login(staff.email)
+    assert client.get(f"/staff/certificates/{certificate.id}/scan").status_code == 404
+    assert client.get("/media/photos/..%2f..%2fconfig.py").status_code == 404
+    assert client.get("/media/photos/nothing.webp").status_code == 404
