@@ -71,7 +71,26 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
-    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
+    # The one script loaded from another host; the CSP allows exactly this address.
+    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "http://127.0.0.1:8420/js.stripe.com/v3/")
+    STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))  # seconds
+    STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "20"))  # seconds per API call
+
+    # VietQR bank transfer: the marketplace's collection account.
+    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")  # Vietcombank
+    VIETQR_ACCOUNT = os.environ.get("VIETQR_ACCOUNT", "0011004123456")
+    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "CONG TY CHO OCOP")
+    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
+    # Unpaid transfer and card orders are cancelled (stock returned) after this.
+    UNPAID_ORDER_HOURS = int(os.environ.get("UNPAID_ORDER_HOURS", "24"))
+    # Most of one product a single order line can hold.
+    MAX_LINE_QUANTITY = 999
+
+    # Settlements (issue 6): commission and Decree 117/2025 withholding, in basis points.
+    COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "500"))  # 5 %
+    HOUSEHOLD_VAT_BPS = int(os.environ.get("HOUSEHOLD_VAT_BPS", "100"))  # 1 %
+    HOUSEHOLD_PIT_BPS = int(os.environ.get("HOUSEHOLD_PIT_BPS", "50"))  # 0.5 %
 
     # Rate limits: Redis when configured, process memory otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -135,6 +154,9 @@ class ProductionConfig(Config):
             )
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
+        for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+            if not os.environ.get(name):
+                raise RuntimeError(f"{name} must be set in production (from the Stripe dashboard)")
 
 
 CONFIGS = {

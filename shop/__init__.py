@@ -55,15 +55,22 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import shop.audit.models
+    import shop.cart.models
+    import shop.payments.models
     import shop.promotion.models  # noqa: F401
     from shop.auth.views import bp as auth_bp
+    from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.certification.public import api as api_bp
     from shop.certification.public import bp as verify_bp
     from shop.certification.views import bp as certification_bp
+    from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
     from shop.labels.views import bp as labels_bp
     from shop.localities.views import bp as localities_bp
+    from shop.orders.staff import bp as staff_orders_bp
+    from shop.orders.views import bp as orders_bp
+    from shop.payments.views import bp as payments_bp
     from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.views import bp as promotion_bp
@@ -80,6 +87,11 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         labels_bp,
         campaigns_bp,
+        cart_bp,
+        checkout_bp,
+        orders_bp,
+        staff_orders_bp,
+        payments_bp,
     ):
         app.register_blueprint(bp)
 
@@ -111,6 +123,8 @@ def register_commands(app: Flask) -> None:
     from shop.auth.cli import create_user_command
     from shop.demo.cli import seed_bulk_command, seed_demo_command
     from shop.localities.cli import load_localities_command
+    from shop.orders.cli import orders_cli
+    from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
 
     for command in (
@@ -119,6 +133,8 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         seed_bulk_command,
         ocop_cli,
+        orders_cli,
+        payments_cli,
     ):
         app.cli.add_command(command)
 

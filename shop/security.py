@@ -5,8 +5,9 @@ Talisman's last release predates Flask 3.1.
 """
 
 import secrets
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 
@@ -29,6 +30,15 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for v in values)
 
 
+def allow_stripe_js() -> None:
+    """Let this response load Stripe.js from STRIPE_JS_URL's origin."""
+    parts = urlsplit(current_app.config["STRIPE_JS_URL"])
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if parts.netloc == "js.stripe.com":  # the real Stripe.js talks to these as well
+        origin += " https://api.stripe.com https://hooks.stripe.com https://*.stripe.com"
+    request.environ["shop.csp_stripe_origin"] = origin
+
+
 def install_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.url_map.converters["int"] = BoundedIntConverter
@@ -45,14 +55,19 @@ def install_security_headers(app: Flask) -> None:
 
     @app.after_request
     def set_headers(response):
+        # The card page loads Stripe.js from the configured host (and only it):
+        # its script, its API calls and its 3-D Secure frames.
+        stripe_origin = request.environ.get("shop.csp_stripe_origin", "")
+        extra = f" {stripe_origin}" if stripe_origin else ""
         policy = "; ".join(
             [
                 "default-src 'self'",
-                f"script-src 'self' 'nonce-{csp_nonce()}'",
+                f"script-src 'self' 'nonce-{csp_nonce()}'{extra}",
                 "style-src 'self'",
-                "img-src 'self' data:",
+                "img-src 'self' data:" + extra,
                 "font-src 'self'",
-                "connect-src 'self'",
+                "connect-src 'self'" + extra,
+                "frame-src" + (extra or " 'none'"),
                 "object-src 'none'",
                 "base-uri 'self'",
                 "form-action 'self'",

@@ -8,11 +8,17 @@ the migrations (never by create_all); each test then starts from empty tables
 
 import os
 import re
+import socket
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -159,3 +165,85 @@ def staff(app):
     from shop.auth.models import Role
 
     return factories.make_user(email="staff@example.vn", role=Role.STAFF)
+
+
+class LiveServer(str):
+    """The base URL, with the served app (its mail outbox, its config) attached."""
+
+    def __new__(cls, url: str, app):
+        self = super().__new__(cls, url)
+        self.app = app
+        return self
+
+
+@pytest.fixture
+def live_server(app, database_url):
+    """The app served by a real threaded server (browsers, webhooks, races)."""
+    server_app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "WTF_CSRF_ENABLED": True,  # the browser goes through the real forms
+            **{k: v for k, v in app.config.items() if k.startswith("STRIPE_")},
+        }
+    )
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", server_app)
+    server.shutdown()
+    thread.join(timeout=5)
+    with server_app.app_context():
+        from shop.extensions import db
+
+        db.engine.dispose()
+
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """localstripe (PyPI), a fake but stateful Stripe server, on a free port."""
+    import requests
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(f"{url}/js.stripe.com/v3/", timeout=1)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None:
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+WEBHOOK_SECRET = "whsec_test_ocop"
+
+
+@pytest.fixture
+def stripe_app(app, localstripe):
+    """The app talking to localstripe; its data is flushed for each test."""
+    import requests
+
+    requests.delete(f"{localstripe}/_config/data", timeout=5)
+    app.config.update(
+        STRIPE_API_BASE=localstripe,
+        STRIPE_JS_URL=f"{localstripe}/js.stripe.com/v3/",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    app.extensions.pop("stripe_client", None)
+    return app

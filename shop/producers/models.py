@@ -53,6 +53,9 @@ class Producer(db.Model):
     former_locality: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     logo_path: Mapped[str | None] = mapped_column(String(200))
+    # A flat shipping fee per order, free from an optional order subtotal.
+    shipping_fee_vnd: Mapped[int] = mapped_column(default=30_000, server_default="30000")
+    free_shipping_over_vnd: Mapped[int | None]
     status: Mapped[ProducerStatus] = mapped_column(
         _enum(ProducerStatus), default=ProducerStatus.PENDING, index=True
     )
@@ -67,6 +70,11 @@ class Producer(db.Model):
     members: Mapped[list["ProducerMember"]] = relationship(
         back_populates="producer", cascade="all, delete-orphan", order_by="ProducerMember.id"
     )
+
+    def shipping_for(self, subtotal_vnd: int) -> int:
+        if self.free_shipping_over_vnd is not None and subtotal_vnd >= self.free_shipping_over_vnd:
+            return 0
+        return self.shipping_fee_vnd
 
     @property
     def is_verified(self) -> bool:

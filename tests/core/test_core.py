@@ -48,6 +48,15 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         ProductionConfig.validate()
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="STRIPE_SECRET_KEY"):
+        ProductionConfig.validate()
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_x")
+    monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_live_x")
+    with pytest.raises(RuntimeError, match="STRIPE_WEBHOOK_SECRET"):
+        ProductionConfig.validate()
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
     ProductionConfig.validate()
 
 
@@ -55,6 +64,8 @@ def test_production_app_sets_secure_cookies_and_hsts(monkeypatch, database_url):
     monkeypatch.setenv("SHOP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.setenv(name, "x_live_x")
     app = create_app()
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     assert app.config["SESSION_COOKIE_SECURE"] is True

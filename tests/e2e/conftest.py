@@ -2,37 +2,13 @@
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from shop import create_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def live_server(app, database_url):
-    server_app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-            "WTF_CSRF_ENABLED": True,  # the browser goes through the real forms
-        }
-    )
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with server_app.app_context():
-        from shop.extensions import db
-
-        db.engine.dispose()
 
 
 @pytest.fixture

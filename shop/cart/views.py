@@ -1,0 +1,122 @@
+"""Cart pages and the AJAX cart (``POST /cart/add``, ``GET /cart.json``)."""
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+
+from shop.cart import services
+from shop.cart.services import CartError
+from shop.clock import today_vn
+
+bp = Blueprint("cart", __name__)
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        request.headers.get("X-Requested-With") == "XMLHttpRequest"
+        or best == "application/json"
+        or request.path.endswith(".json")
+    )
+
+
+def _error(exc: CartError):
+    if wants_json():
+        return jsonify(
+            {"status": exc.status, "message": exc.message, "description": exc.message}
+        ), exc.status
+    flash(exc.message, "error")
+    return redirect(url_for("cart.show")), 303
+
+
+@bp.get("/cart")
+def show():
+    view = services.build_view(services.read_lines(current_user), today_vn())
+    return render_template("cart/cart.html", view=view)
+
+
+@bp.get("/cart.json")
+@bp.get("/cart.js")
+def as_json():
+    view = services.build_view(services.read_lines(current_user), today_vn())
+    return jsonify(services.view_json(view))
+
+
+@bp.post("/cart/add")
+def add():
+    try:
+        product_id = services.parse_product_id(
+            request.form.get("product_id") or request.form.get("id")
+        )
+        quantity = services.parse_quantity(request.form.get("quantity", "1"))
+        product, now_in_cart, capped = services.add_item(
+            current_user, product_id, quantity, today_vn()
+        )
+    except CartError as exc:
+        return _error(exc)
+    message = (
+        _("Chỉ còn %(n)s sản phẩm “%(name)s”: giỏ hàng có %(n)s.", n=now_in_cart, name=product.name)
+        if capped
+        else _("Đã thêm “%(name)s” vào giỏ hàng.", name=product.name)
+    )
+    if wants_json():
+        view = services.build_view(services.read_lines(current_user), today_vn())
+        return jsonify(
+            {
+                "product_id": product.id,
+                "title": product.name,
+                "quantity": now_in_cart,
+                "price": product.price_vnd,
+                "capped": capped,
+                "message": message,
+                "cart": services.view_json(view),
+            }
+        )
+    flash(message, "info" if capped else "success")
+    return redirect(url_for("cart.show"), 303)
+
+
+@bp.post("/cart/change")
+def change():
+    try:
+        product_id = services.parse_product_id(
+            request.form.get("product_id") or request.form.get("id")
+        )
+        quantity = services.parse_quantity(request.form.get("quantity"), allow_zero=True)
+        services.set_quantity(current_user, product_id, quantity)
+    except CartError as exc:
+        return _error(exc)
+    if wants_json():
+        view = services.build_view(services.read_lines(current_user), today_vn())
+        return jsonify(services.view_json(view))
+    flash(_("Đã cập nhật giỏ hàng.") if quantity else _("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
+    return redirect(url_for("cart.show"), 303)
+
+
+@bp.post("/cart/remove")
+def remove():
+    try:
+        product_id = services.parse_product_id(
+            request.form.get("product_id") or request.form.get("id")
+        )
+        services.set_quantity(current_user, product_id, 0)
+    except CartError as exc:
+        return _error(exc)
+    if wants_json():
+        view = services.build_view(services.read_lines(current_user), today_vn())
+        return jsonify(services.view_json(view))
+    flash(_("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
+    return redirect(url_for("cart.show"), 303)
+
+
+@user_logged_in.connect
+def _merge_on_login(sender, user, **extra):
+    services.merge_guest_cart(user)
+
+
+@bp.app_context_processor
+def cart_count():
+    def count() -> int:
+        return sum(services.read_lines(current_user).values())
+
+    return {"cart_count": count}

@@ -1,0 +1,265 @@
+"""Placing an order: one transaction that takes the stock of every line with a
+conditional UPDATE (never read-then-write), creates one shipment per producer,
+and freezes each line's name, price, producer and stars.
+
+Lines are updated in product-id order, so two carts holding the same products
+in opposite order never deadlock. Any short line rolls the whole order back.
+The checkout token is unique: a form submitted twice, or ten times at once,
+makes one order."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from shop.auth.models import User
+from shop.cart.services import CartView, build_view
+from shop.catalog.models import Product
+from shop.clock import VN_TZ, utcnow
+from shop.extensions import db
+from shop.orders.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Shipment,
+    StateChange,
+)
+
+TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+
+def new_checkout_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def valid_token(token: str | None) -> bool:
+    return (
+        isinstance(token, str)
+        and 20 <= len(token) <= 64
+        and all(c.isalnum() or c in "-_" for c in token)
+        and token.isascii()
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    customer_name: str
+    phone: str
+    email: str
+    province_code: int
+    ward_code: int
+    street: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShortLine:
+    product_id: int
+    name: str
+    wanted: int
+    available: int
+
+
+class CheckoutError(Exception):
+    pass
+
+
+class CartNotReady(CheckoutError):
+    """Empty cart, or a line that is unlisted or out of stock."""
+
+    def __init__(self, view: CartView):
+        super().__init__("cart not ready")
+        self.view = view
+
+
+class OutOfStock(CheckoutError):
+    def __init__(self, short: list[ShortLine]):
+        super().__init__(", ".join(f"{s.name}: {s.available} left" for s in short))
+        self.short = short
+
+
+class PriceChanged(CheckoutError):
+    """The total the customer saw is not the total now (a price moved, or a
+    tampered form): nothing is ordered, the cart is shown again."""
+
+    def __init__(self, seen: int | None, now: int):
+        super().__init__(f"total seen {seen}, now {now}")
+        self.seen, self.now = seen, now
+
+
+def order_number(order_id: int, created: datetime) -> str:
+    """DH + yymm (Vietnam time) + at least 6 digits: DH2611000123."""
+    return f"DH{created.astimezone(VN_TZ):%y%m}{order_id:06d}"
+
+
+def find_by_token(token: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.checkout_token == token))
+
+
+def place_order(
+    *,
+    lines: dict[int, int],
+    contact: Contact,
+    payment_method: PaymentMethod,
+    token: str,
+    user: User | None,
+    today: date,
+    expected_total_vnd: int | None,
+    now: datetime | None = None,
+) -> tuple[Order, bool]:
+    """Create the order; returns (order, created). ``created`` is False when the
+    token already made an order (a double submit): that order is returned."""
+    existing = find_by_token(token)
+    if existing is not None:
+        return existing, False
+    view = build_view(lines, today)
+    if not view.can_checkout:
+        raise CartNotReady(view)
+    if expected_total_vnd != view.total_vnd:
+        raise PriceChanged(expected_total_vnd, view.total_vnd)
+
+    now = now or utcnow()
+    order = Order(
+        checkout_token=token,
+        access_key=secrets.token_urlsafe(32),
+        user_id=user.id if user is not None and user.is_authenticated else None,
+        customer_name=contact.customer_name,
+        phone=contact.phone,
+        email=contact.email,
+        province_code=contact.province_code,
+        ward_code=contact.ward_code,
+        street=contact.street,
+        note=contact.note,
+        payment_method=payment_method,
+        status=(
+            OrderStatus.AWAITING_DELIVERY
+            if payment_method == PaymentMethod.COD
+            else OrderStatus.PENDING_PAYMENT
+        ),
+        subtotal_vnd=view.subtotal_vnd,
+        shipping_vnd=view.shipping_vnd,
+        total_vnd=view.total_vnd,
+        created_at=now,
+        expires_at=(
+            None
+            if payment_method == PaymentMethod.COD
+            else now + timedelta(hours=current_app.config["UNPAID_ORDER_HOURS"])
+        ),
+    )
+    db.session.add(order)
+    try:
+        # The unique token: a parallel twin of this request waits here, then fails.
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_by_token(token)
+        if existing is None:
+            raise
+        return existing, False
+
+    try:
+        _take_stock(view)
+    except _Short:
+        db.session.rollback()  # nothing taken from any producer
+        raise OutOfStock(_short_lines(view)) from None
+    except CheckoutError:
+        db.session.rollback()
+        raise
+
+    order.number = order_number(order.id, now)
+    for group in view.groups:
+        shipment = Shipment(
+            order=order,
+            producer_id=group.producer.id,
+            subtotal_vnd=group.subtotal_vnd,
+            shipping_vnd=group.shipping_vnd,
+        )
+        db.session.add(shipment)
+        for line in group.lines:
+            db.session.add(
+                OrderLine(
+                    order=order,
+                    shipment=shipment,
+                    product_id=line.product.id,
+                    producer_id=group.producer.id,
+                    certificate_id=line.certificate_id,
+                    product_name=line.product.name,
+                    pack=line.product.pack,
+                    star_rank=line.star_rank,
+                    product_set_id=line.product.product_set_id,
+                    province_code=group.producer.province_code,
+                    unit_price_vnd=line.unit_price_vnd,
+                    quantity=line.quantity,
+                    line_total_vnd=line.line_total_vnd,
+                )
+            )
+    db.session.flush()
+    db.session.add(
+        StateChange(
+            order_id=order.id,
+            subject="order",
+            from_state=None,
+            to_state=str(order.status),
+            actor_id=order.user_id,
+            actor_label="customer",
+            at=now,
+        )
+    )
+    if payment_method == PaymentMethod.CARD:
+        from shop.payments.models import CardPayment
+
+        db.session.add(CardPayment(order_id=order.id, amount_vnd=order.total_vnd))
+    return order, True
+
+
+class _Short(Exception):
+    pass
+
+
+def _take_stock(view: CartView) -> None:
+    """Conditional decrements in product-id order; any short line raises OutOfStock."""
+    wanted = sorted((line.product.id, line) for line in view.lines)
+    for product_id, line in wanted:
+        result = db.session.execute(
+            update(Product)
+            .where(Product.id == product_id, Product.stock >= line.quantity)
+            .values(stock=Product.stock - line.quantity)
+            .returning(Product.price_vnd)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if result is None:
+            raise _Short
+        if result.price_vnd != line.unit_price_vnd:
+            raise PriceChanged(line.unit_price_vnd, result.price_vnd)
+
+
+def _short_lines(view: CartView) -> list[ShortLine]:
+    """Which lines cannot be filled, read after the rollback."""
+    ids = [line.product.id for line in view.lines]
+    stock = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))))
+    return [
+        ShortLine(
+            line.product.id, line.product.name, line.quantity, max(stock.get(line.product.id, 0), 0)
+        )
+        for line in view.lines
+        if stock.get(line.product.id, 0) < line.quantity
+    ]
+
+
+def return_stock(order: Order, shipment: Shipment | None = None) -> None:
+    """Put back the stock of an order (or one shipment of it). Conditional on
+    nothing: adding back is always safe; callers make sure it happens once by
+    doing it in the same transaction as the state change that allows it."""
+    for line in order.lines:
+        if shipment is not None and line.shipment_id != shipment.id:
+            continue
+        db.session.execute(
+            update(Product)
+            .where(Product.id == line.product_id)
+            .values(stock=Product.stock + line.quantity)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,185 @@
+"""The checkout page: contact, address, payment method, one order."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from shop.cart import services as cart
+from shop.checkout import services
+from shop.checkout.forms import CheckoutForm
+from shop.clock import today_vn
+from shop.extensions import db, limiter
+from shop.orders import emails
+from shop.orders.models import Order, PaymentMethod, SavedAddress
+
+bp = Blueprint("checkout", __name__)
+
+
+def _saved_addresses():
+    if not current_user.is_authenticated:
+        return []
+    return db.session.scalars(
+        select(SavedAddress)
+        .where(SavedAddress.user_id == current_user.id)
+        .order_by(SavedAddress.id.desc())
+    ).all()
+
+
+def _prefill(form: CheckoutForm, addresses) -> None:
+    if not current_user.is_authenticated:
+        return
+    form.email.data = form.email.data or current_user.email
+    form.customer_name.data = form.customer_name.data or current_user.full_name
+    chosen = request.args.get("address", type=int)
+    address = next((a for a in addresses if a.id == chosen), addresses[0] if addresses else None)
+    if address is not None:
+        form.customer_name.data = address.customer_name
+        form.phone.data = address.phone
+        form.province_code.data = address.province_code
+        form.ward_code.data = address.ward_code
+        form.street.data = address.street
+
+
+def order_url(order: Order, **kwargs) -> str:
+    return url_for("orders.detail", number=order.number, key=order.access_key, **kwargs)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def checkout():
+    today = today_vn()
+    view = cart.build_view(cart.read_lines(current_user), today)
+    addresses = _saved_addresses()
+    form = CheckoutForm()
+    if request.method == "GET":
+        if not view.lines:
+            return redirect(url_for("cart.show"))
+        _prefill(form, addresses)
+        form.checkout_token.data = services.new_checkout_token()
+        form.expected_total.data = str(view.total_vnd)
+    form.load_address_choices()
+    status = 200
+    if form.is_submitted() and "refresh_wards" in request.form:
+        form.expected_total.data = str(view.total_vnd)
+    elif form.validate_on_submit():
+        token = form.checkout_token.data
+        if not services.valid_token(token):
+            flash(_("Phiên đặt hàng không hợp lệ. Vui lòng kiểm tra lại và đặt hàng."), "error")
+            form.checkout_token.data = services.new_checkout_token()
+            form.expected_total.data = str(view.total_vnd)
+            return render_template(
+                "checkout/checkout.html", form=form, view=view, addresses=addresses
+            ), 400
+        expected = form.expected_total.data or ""
+        expected_total = (
+            int(expected)
+            if expected.isascii() and expected.isdigit() and len(expected) < 16
+            else None
+        )
+        contact = services.Contact(
+            customer_name=form.customer_name.data.strip(),
+            phone=form.phone.data,
+            email=form.email.data.strip().lower(),
+            province_code=form.province_code.data,
+            ward_code=form.ward_code.data,
+            street=form.street.data.strip(),
+            note=(form.note.data or "").strip(),
+        )
+        try:
+            order, created = services.place_order(
+                lines=cart.read_lines(current_user),
+                contact=contact,
+                payment_method=PaymentMethod(form.payment_method.data),
+                token=token,
+                user=current_user if current_user.is_authenticated else None,
+                today=today,
+                expected_total_vnd=expected_total,
+            )
+        except services.OutOfStock as exc:
+            db.session.rollback()
+            for short in exc.short:
+                flash(
+                    _(
+                        "“%(name)s”: bạn đặt %(wanted)s, chỉ còn %(left)s.",
+                        name=short.name,
+                        wanted=short.wanted,
+                        left=short.available,
+                    ),
+                    "error",
+                )
+            if not exc.short:
+                flash(_("Số lượng tồn kho vừa thay đổi. Vui lòng kiểm tra lại giỏ hàng."), "error")
+            flash(_("Chưa đặt hàng: không có sản phẩm nào bị trừ kho."), "error")
+            return redirect(url_for("cart.show"), 303)
+        except services.PriceChanged:
+            db.session.rollback()
+            view = cart.build_view(cart.read_lines(current_user), today)
+            flash(
+                _("Giá hoặc phí vận chuyển vừa thay đổi. Vui lòng xem lại tổng tiền rồi đặt hàng."),
+                "error",
+            )
+            form.expected_total.data = str(view.total_vnd)
+            return render_template(
+                "checkout/checkout.html", form=form, view=view, addresses=addresses
+            ), 409
+        except services.CartNotReady as exc:
+            db.session.rollback()
+            for line in exc.view.problems:
+                flash(_problem_message(line), "error")
+            flash(_("Chưa đặt hàng: giỏ hàng có sản phẩm cần xem lại."), "error")
+            return redirect(url_for("cart.show"), 303)
+        if created:
+            if current_user.is_authenticated and form.save_address.data:
+                _remember_address(contact, addresses)
+            cart.clear(current_user, [line.product_id for line in order.lines])
+            db.session.commit()
+            session.setdefault("my_orders", [])
+            session["my_orders"] = (session["my_orders"] + [order.number])[-20:]
+            emails.order_confirmation(order)
+            for shipment in order.shipments:
+                emails.producer_notice(shipment)
+        return redirect(order_url(order), 303)
+    elif request.method == "POST":
+        status = 400
+        form.expected_total.data = str(view.total_vnd)
+    if not view.lines:
+        return redirect(url_for("cart.show"))
+    return render_template(
+        "checkout/checkout.html", form=form, view=view, addresses=addresses
+    ), status
+
+
+def _problem_message(line) -> str:
+    name = line.product.name
+    if line.problem == "short":
+        return _(
+            "“%(name)s”: bạn đặt %(wanted)s, chỉ còn %(left)s.",
+            name=name,
+            wanted=line.quantity,
+            left=line.available,
+        )
+    if line.problem == "out_of_stock":
+        return _("“%(name)s” đã hết hàng.", name=name)
+    return _("“%(name)s” hiện không được bán.", name=name)
+
+
+def _remember_address(contact: services.Contact, addresses) -> None:
+    for address in addresses:
+        if (address.province_code, address.ward_code, address.street, address.phone) == (
+            contact.province_code,
+            contact.ward_code,
+            contact.street,
+            contact.phone,
+        ):
+            return
+    db.session.add(
+        SavedAddress(
+            user_id=current_user.id,
+            customer_name=contact.customer_name,
+            phone=contact.phone,
+            province_code=contact.province_code,
+            ward_code=contact.ward_code,
+            street=contact.street,
+        )
+    )

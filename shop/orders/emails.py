@@ -1,0 +1,129 @@
+"""The e-mails of an order. Sent after the commit that made the change, by the
+one request that made it, so each goes out once."""
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from shop.mail import send_mail
+from shop.money import format_vnd
+from shop.orders.models import Order, Shipment
+
+
+def _order_url(order: Order) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/orders/{order.number}?key={order.access_key}"
+
+
+def _lines(order: Order, shipment: Shipment | None = None) -> str:
+    rows = []
+    for line in order.lines:
+        if shipment is None or line.shipment_id == shipment.id:
+            rows.append(
+                f"- {line.product_name} {line.pack} ({line.star_rank}★) × {line.quantity}: "
+                f"{format_vnd(line.line_total_vnd)}"
+            )
+    return "\n".join(rows)
+
+
+def order_confirmation(order: Order) -> None:
+    with force_locale("vi"):
+        how = {
+            "cod": _("Thanh toán khi nhận hàng (COD)."),
+            "vietqr": _(
+                "Chuyển khoản qua mã VietQR trên trang đơn hàng, nội dung %(number)s.",
+                number=order.number,
+            ),
+            "card": _("Thanh toán bằng thẻ."),
+        }[order.payment_method.value]
+        body = "\n".join(
+            [
+                _("Xin chào %(name)s,", name=order.customer_name),
+                "",
+                _("Chợ OCOP đã nhận đơn hàng %(number)s.", number=order.number),
+                _lines(order),
+                _("Phí vận chuyển: %(fee)s", fee=format_vnd(order.shipping_vnd)),
+                _("Tổng cộng: %(total)s", total=format_vnd(order.total_vnd)),
+                how,
+                _("Giao đến: %(address)s", address=order.address_line),
+                "",
+                _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
+            ]
+        )
+        send_mail(order.email, _("Đơn hàng %(number)s", number=order.number), body)
+
+
+def producer_notice(shipment: Shipment) -> None:
+    order = shipment.order
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    with force_locale("vi"):
+        body = "\n".join(
+            [
+                _(
+                    "Cơ sở %(name)s có đơn hàng mới %(number)s:",
+                    name=shipment.producer.legal_name,
+                    number=order.number,
+                ),
+                _lines(order, shipment),
+                _("Thanh toán: %(method)s", method=order.payment_method.value.upper()),
+                _("Giao đến: %(address)s", address=order.address_line),
+                "",
+                _("Xác nhận đơn: %(url)s", url=f"{base}/producer/shipments/{shipment.id}"),
+            ]
+        )
+        send_mail(shipment.producer.email, _("Đơn hàng mới %(number)s", number=order.number), body)
+
+
+def shipping_notice(shipment: Shipment) -> None:
+    order = shipment.order
+    with force_locale("vi"):
+        body = "\n".join(
+            [
+                _("Xin chào %(name)s,", name=order.customer_name),
+                "",
+                _(
+                    "%(producer)s đã gửi hàng của đơn %(number)s:",
+                    producer=shipment.producer.legal_name,
+                    number=order.number,
+                ),
+                _lines(order, shipment),
+                _(
+                    "Đơn vị vận chuyển: %(carrier)s, mã vận đơn: %(tracking)s",
+                    carrier=shipment.carrier,
+                    tracking=shipment.tracking_number,
+                ),
+                "",
+                _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
+            ]
+        )
+        send_mail(order.email, _("Đơn hàng %(number)s đã được gửi đi", number=order.number), body)
+
+
+def payment_received(order: Order) -> None:
+    with force_locale("vi"):
+        body = "\n".join(
+            [
+                _("Xin chào %(name)s,", name=order.customer_name),
+                "",
+                _(
+                    "Chợ OCOP đã nhận %(amount)s cho đơn hàng %(number)s.",
+                    amount=format_vnd(order.paid_vnd),
+                    number=order.number,
+                ),
+                _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
+            ]
+        )
+        send_mail(order.email, _("Đã nhận thanh toán đơn %(number)s", number=order.number), body)
+
+
+def order_cancelled(order: Order, reason: str) -> None:
+    with force_locale("vi"):
+        body = "\n".join(
+            [
+                _("Xin chào %(name)s,", name=order.customer_name),
+                "",
+                _("Đơn hàng %(number)s đã bị huỷ: %(reason)s", number=order.number, reason=reason),
+                _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
+            ]
+        )
+        send_mail(order.email, _("Đơn hàng %(number)s đã bị huỷ", number=order.number), body)

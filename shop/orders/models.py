@@ -1,0 +1,227 @@
+"""Orders, one shipment per producer, order lines frozen at sale time, and the
+log of every state change (who, when, from, to)."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.auth.models import User
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.localities.models import Province, Ward
+from shop.producers.models import Producer
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class PaymentMethod(enum.StrEnum):
+    COD = "cod"
+    VIETQR = "vietqr"
+    CARD = "card"
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    AWAITING_DELIVERY = "awaiting_delivery"  # cash on delivery
+    PAID = "paid"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class PaymentStatus(enum.StrEnum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+class ShipmentStatus(enum.StrEnum):
+    NEW = "new"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("total_vnd = subtotal_vnd + shipping_vnd", name="total_adds_up"),
+        CheckConstraint("paid_vnd >= 0 AND refunded_vnd >= 0", name="money_not_negative"),
+        CheckConstraint("refunded_vnd <= paid_vnd", name="refund_within_paid"),
+        Index("ix_orders_status_expires_at", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "DH2611000123": DH + yymm + a zero-padded sequence; safe in a transfer message.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The hidden token of the checkout form: the same token never makes two orders.
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Lets a guest (and only the holder of the link) see their order.
+    access_key: Mapped[str] = mapped_column(String(43))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(15))
+    email: Mapped[str] = mapped_column(String(254))
+    province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"))
+    ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
+    street: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod))
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), index=True)
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        _enum(PaymentStatus), default=PaymentStatus.UNPAID
+    )
+    subtotal_vnd: Mapped[int]
+    shipping_vnd: Mapped[int]
+    total_vnd: Mapped[int]
+    paid_vnd: Mapped[int] = mapped_column(default=0)
+    refunded_vnd: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Unpaid transfer and card orders are cancelled after this and their stock returns.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User | None] = relationship()
+    province: Mapped[Province] = relationship()
+    ward: Mapped[Ward] = relationship()
+    shipments: Mapped[list["Shipment"]] = relationship(
+        back_populates="order", order_by="Shipment.id", cascade="all, delete-orphan"
+    )
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street}, {self.ward.name}, {self.province.name}"
+
+    @property
+    def balance_due_vnd(self) -> int:
+        """What the customer still owes (0 when paid; never negative)."""
+        return max(self.total_vnd - self.paid_vnd, 0)
+
+    @property
+    def overpaid_vnd(self) -> int:
+        return max(self.paid_vnd - self.refunded_vnd - self.total_vnd, 0)
+
+
+class Shipment(db.Model):
+    """The part of an order one producer fulfils."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "producer_id", name="uq_shipments_order_producer"),
+        Index("ix_shipments_producer_status", "producer_id", "status"),
+        Index("ix_shipments_paid_at", "paid_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"))
+    status: Mapped[ShipmentStatus] = mapped_column(
+        _enum(ShipmentStatus), default=ShipmentStatus.NEW
+    )
+    subtotal_vnd: Mapped[int]
+    shipping_vnd: Mapped[int]
+    refunded_vnd: Mapped[int] = mapped_column(default=0)
+    carrier: Mapped[str | None] = mapped_column(String(80))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the marketplace has the money for this shipment: at payment for transfer
+    # and card orders, at delivery for cash on delivery. Sales reports and
+    # settlements count paid shipments.
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    order: Mapped[Order] = relationship(back_populates="shipments")
+    producer: Mapped[Producer] = relationship()
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="shipment", order_by="OrderLine.id", viewonly=True
+    )
+
+    @property
+    def total_vnd(self) -> int:
+        return self.subtotal_vnd + self.shipping_vnd
+
+
+class OrderLine(db.Model):
+    """What was sold, copied at sale time: later edits of the product change nothing."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("line_total_vnd = unit_price_vnd * quantity", name="line_adds_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    product_name: Mapped[str] = mapped_column(String(200))
+    pack: Mapped[str] = mapped_column(String(120), default="")
+    star_rank: Mapped[int]
+    product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"))
+    province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"))
+    unit_price_vnd: Mapped[int]
+    quantity: Mapped[int]
+    line_total_vnd: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    shipment: Mapped[Shipment] = relationship(back_populates="lines")
+
+
+class StateChange(db.Model):
+    """One row per transition of an order, a shipment or a payment."""
+
+    __tablename__ = "state_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"))
+    subject: Mapped[str] = mapped_column(String(20))  # order | shipment | payment
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(40), default="")  # system, stripe, …
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class SavedAddress(db.Model):
+    __tablename__ = "saved_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(15))
+    province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"))
+    ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
+    street: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    province: Mapped[Province] = relationship()
+    ward: Mapped[Ward] = relationship()
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street}, {self.ward.name}, {self.province.name}"

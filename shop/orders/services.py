@@ -1,0 +1,219 @@
+"""Order and shipment actions by customers, producers and the clock."""
+
+import contextlib
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from shop.auth.models import User
+from shop.checkout.services import return_stock
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.orders.models import (
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    Shipment,
+    ShipmentStatus,
+    StateChange,
+)
+from shop.orders.states import IllegalTransition, can_move, transition
+from shop.payments.services import apply_payment, locked_order
+
+
+class OrderActionError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def cancellable(order: Order) -> bool:
+    """Before anything has shipped, and while the order is still open."""
+    return order.status in (
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.AWAITING_DELIVERY,
+        OrderStatus.PAID,
+    ) and all(
+        s.status in (ShipmentStatus.NEW, ShipmentStatus.CONFIRMED, ShipmentStatus.CANCELLED)
+        for s in order.shipments
+    )
+
+
+def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason: str) -> Order:
+    """Cancel every shipment and the order, and return the stock. A paid card
+    order is refunded in full through Stripe; a paid transfer shows a refund due
+    for staff. Commits."""
+    order = locked_order(order_id)
+    if not cancellable(order):
+        raise OrderActionError(_("Đơn hàng này không thể huỷ nữa (đã gửi hàng hoặc đã đóng)."))
+    for shipment in order.shipments:
+        if shipment.status != ShipmentStatus.CANCELLED:
+            transition(
+                shipment,
+                ShipmentStatus.CANCELLED,
+                actor=actor,
+                actor_label=actor_label,
+                reason=reason,
+            )
+            return_stock(order, shipment)
+    transition(order, OrderStatus.CANCELLED, actor=actor, actor_label=actor_label, reason=reason)
+    order.expires_at = None
+    db.session.commit()
+    _after_cancel(order, reason, actor)
+    return order
+
+
+def _after_cancel(order: Order, reason: str, actor: User | None) -> None:
+    from shop.orders.emails import order_cancelled
+    from shop.payments import stripe_gateway
+    from shop.payments.models import CardPayment
+    from shop.payments.services import PaymentError, refund_order
+
+    if order.payment_method == PaymentMethod.CARD:
+        payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
+        if (
+            payment is not None
+            and payment.payment_intent_id
+            and payment.stripe_status != "succeeded"
+        ):
+            intent = stripe_gateway.cancel_payment_intent(payment.payment_intent_id)
+            if intent is not None:
+                payment.stripe_status = intent.status
+                db.session.commit()
+        if order.paid_vnd > order.refunded_vnd:
+            # On failure it stays visible as a refund due in the staff console.
+            with contextlib.suppress(PaymentError):
+                refund_order(order.id, order.paid_vnd - order.refunded_vnd, reason, actor)
+    order_cancelled(order, reason)
+
+
+def advance_shipment(
+    shipment_id: int,
+    target: ShipmentStatus,
+    *,
+    actor: User | None,
+    actor_label: str = "producer",
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Shipment:
+    """Move one shipment; delivering the last one completes the order. A cash on
+    delivery shipment is paid when delivered. Commits."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None:
+        raise OrderActionError(_("Không tìm thấy đơn giao hàng."))
+    order = locked_order(shipment.order_id)
+    db.session.refresh(shipment)
+    now = now or utcnow()
+    if order.status == OrderStatus.PENDING_PAYMENT and target != ShipmentStatus.CANCELLED:
+        raise OrderActionError(_("Đơn hàng chưa được thanh toán: chưa thể xử lý."))
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        raise OrderActionError(_("Đơn hàng đã bị huỷ."))
+    if target == ShipmentStatus.SHIPPED:
+        if not (carrier or "").strip() or not (tracking_number or "").strip():
+            raise OrderActionError(_("Vui lòng nhập đơn vị vận chuyển và mã vận đơn."))
+        shipment.carrier = carrier.strip()
+        shipment.tracking_number = tracking_number.strip()
+    try:
+        transition(shipment, target, actor=actor, actor_label=actor_label, reason=reason)
+    except IllegalTransition as exc:
+        raise OrderActionError(_("Không thể chuyển trạng thái này.")) from exc
+    if target == ShipmentStatus.CANCELLED:
+        return_stock(order, shipment)
+    if target == ShipmentStatus.DELIVERED and order.payment_method == PaymentMethod.COD:
+        shipment.paid_at = now
+        order.paid_vnd += shipment.total_vnd
+        order.paid_at = now
+    live = [s for s in order.shipments if s.status != ShipmentStatus.CANCELLED]
+    if not live:
+        transition(
+            order, OrderStatus.CANCELLED, actor=actor, actor_label=actor_label, reason=reason
+        )
+    elif all(s.status == ShipmentStatus.DELIVERED for s in live):
+        if order.payment_method == PaymentMethod.COD and can_move(
+            "payment", order.payment_status, PaymentStatus.PAID
+        ):
+            transition(
+                order, PaymentStatus.PAID, subject="payment", actor=actor, actor_label=actor_label
+            )
+        transition(order, OrderStatus.COMPLETED, actor=actor, actor_label=actor_label)
+    elif (
+        order.payment_method == PaymentMethod.COD
+        and order.paid_vnd
+        and order.payment_status == PaymentStatus.UNPAID
+    ):
+        transition(
+            order,
+            PaymentStatus.PARTIALLY_PAID,
+            subject="payment",
+            actor=actor,
+            actor_label=actor_label,
+        )
+    db.session.commit()
+    if target == ShipmentStatus.SHIPPED:
+        from shop.orders.emails import shipping_notice
+
+        shipping_notice(shipment)
+    return shipment
+
+
+def expire_unpaid(now: datetime | None = None) -> list[str]:
+    """Cancel unpaid transfer and card orders past ``expires_at``; their stock
+    returns. The conditional update makes a concurrent payment or a second run
+    harmless. Returns the order numbers cancelled."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Order.id).where(
+            Order.status == OrderStatus.PENDING_PAYMENT,
+            Order.payment_status == PaymentStatus.UNPAID,
+            Order.expires_at < now,
+        )
+    ).all()
+    cancelled = []
+    for order_id in due:
+        won = db.session.execute(
+            update(Order)
+            .where(
+                Order.id == order_id,
+                Order.status == OrderStatus.PENDING_PAYMENT,
+                Order.payment_status == PaymentStatus.UNPAID,
+            )
+            .values(status=OrderStatus.CANCELLED, expires_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            db.session.rollback()
+            continue
+        order = db.session.get(Order, order_id, populate_existing=True)
+        reason = "unpaid order expired"
+        db.session.add(
+            StateChange(
+                order_id=order.id,
+                subject="order",
+                from_state=str(OrderStatus.PENDING_PAYMENT),
+                to_state=str(OrderStatus.CANCELLED),
+                actor_label="system",
+                reason=reason,
+                at=now,
+            )
+        )
+        for shipment in order.shipments:
+            transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
+            return_stock(order, shipment)
+        db.session.commit()
+        _after_cancel(order, _("quá hạn thanh toán"), None)
+        cancelled.append(order.number)
+    return cancelled
+
+
+__all__ = [
+    "OrderActionError",
+    "advance_shipment",
+    "apply_payment",
+    "cancel_order",
+    "cancellable",
+    "expire_unpaid",
+]

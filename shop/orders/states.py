@@ -1,0 +1,92 @@
+"""Order, shipment and payment states are data: the allowed moves are tables,
+and ``transition`` is the only function that changes a state. It records who,
+when, from and to, and refuses any move the table does not list."""
+
+from shop.auth.models import User
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.orders.models import (
+    Order,
+    OrderStatus,
+    PaymentStatus,
+    Shipment,
+    ShipmentStatus,
+    StateChange,
+)
+
+Ord, S, P = OrderStatus, ShipmentStatus, PaymentStatus
+
+ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
+    Ord.PENDING_PAYMENT: frozenset({Ord.PAID, Ord.CANCELLED}),
+    Ord.AWAITING_DELIVERY: frozenset({Ord.COMPLETED, Ord.CANCELLED}),
+    Ord.PAID: frozenset({Ord.COMPLETED, Ord.CANCELLED, Ord.REFUNDED}),
+    Ord.COMPLETED: frozenset({Ord.REFUNDED}),
+    Ord.CANCELLED: frozenset({Ord.REFUNDED}),
+    Ord.REFUNDED: frozenset(),
+}
+
+SHIPMENT_MOVES: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
+    S.NEW: frozenset({S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    P.UNPAID: frozenset({P.PARTIALLY_PAID, P.PAID}),
+    P.PARTIALLY_PAID: frozenset({P.PAID, P.PARTIALLY_REFUNDED, P.REFUNDED}),
+    P.PAID: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
+    P.PARTIALLY_REFUNDED: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
+    P.REFUNDED: frozenset(),
+}
+
+_TABLES = {"order": ORDER_MOVES, "shipment": SHIPMENT_MOVES, "payment": PAYMENT_MOVES}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, subject: str, current, target):
+        super().__init__(f"{subject}: {current} → {target} is not allowed")
+        self.subject, self.current, self.target = subject, current, target
+
+
+def can_move(subject: str, current, target) -> bool:
+    return target in _TABLES[subject][current]
+
+
+def transition(
+    obj: Order | Shipment,
+    target,
+    *,
+    actor: User | None = None,
+    actor_label: str = "",
+    reason: str | None = None,
+    subject: str | None = None,
+) -> StateChange:
+    """Move ``obj`` (an order, its payment, or a shipment) to ``target``; log it."""
+    if subject is None:
+        subject = "shipment" if isinstance(obj, Shipment) else "order"
+    attribute = "payment_status" if subject == "payment" else "status"
+    current = getattr(obj, attribute)
+    if not can_move(subject, current, target):
+        raise IllegalTransition(subject, current, target)
+    setattr(obj, attribute, target)
+    now = utcnow()
+    if isinstance(obj, Shipment):
+        if target == S.SHIPPED:
+            obj.shipped_at = now
+        elif target == S.DELIVERED:
+            obj.delivered_at = now
+    change = StateChange(
+        order_id=obj.order_id if isinstance(obj, Shipment) else obj.id,
+        shipment_id=obj.id if isinstance(obj, Shipment) else None,
+        subject=subject,
+        from_state=str(current),
+        to_state=str(target),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label or (actor.email if actor is not None else "system"),
+        reason=reason,
+        at=now,
+    )
+    db.session.add(change)
+    return change

@@ -1,0 +1,236 @@
+"""Customers follow their orders; producers work their own shipments."""
+
+import hmac
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from shop.extensions import db
+from shop.orders import services
+from shop.orders.models import Order, PaymentMethod, Shipment, ShipmentStatus, StateChange
+from shop.orders.services import OrderActionError
+from shop.payments import stripe_gateway, vietqr
+from shop.payments.models import CardPayment
+from shop.payments.services import (
+    PaymentError,
+    ensure_payment_intent,
+    pay_with_card,
+    refresh_card_payment,
+)
+from shop.producers.access import own_or_404, producer_required
+from shop.security import allow_stripe_js
+
+bp = Blueprint("orders", __name__)
+
+
+def load_order(number: str) -> Order:
+    """The order, if the visitor may see it: its customer, the holder of its
+    link key, or staff. Anyone else gets a 404 (not a hint that it exists)."""
+    if len(number) > 20:
+        abort(404)
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .options(selectinload(Order.shipments), selectinload(Order.lines))
+    )
+    if order is None:
+        abort(404)
+    key = request.values.get("key", "")
+    if current_user.is_authenticated and (
+        current_user.is_staff or order.user_id == current_user.id
+    ):
+        return order
+    if key and hmac.compare_digest(key.encode(), order.access_key.encode()):
+        return order
+    abort(404)
+
+
+def transfer_payload(order: Order) -> str:
+    config = current_app.config
+    return vietqr.build_payload(
+        bank_bin=config["VIETQR_BANK_BIN"],
+        account=config["VIETQR_ACCOUNT"],
+        amount_vnd=order.balance_due_vnd,
+        content=order.number,
+    )
+
+
+def _key_args(order: Order) -> dict:
+    if current_user.is_authenticated and order.user_id == current_user.id:
+        return {}
+    return {"key": order.access_key}
+
+
+@bp.get("/orders/<number>")
+def detail(number: str):
+    order = load_order(number)
+    card = None
+    card_error = None
+    if order.payment_method == PaymentMethod.CARD:
+        try:
+            if order.status.value == "pending_payment":
+                card = ensure_payment_intent(order)
+                refresh_card_payment(order)
+                db.session.refresh(order)
+            card = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
+        except (stripe_gateway.GatewayError, PaymentError):
+            db.session.rollback()
+            card_error = _(
+                "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại sau ít phút."
+            )
+    history = db.session.scalars(
+        select(StateChange).where(StateChange.order_id == order.id).order_by(StateChange.id)
+    ).all()
+    if card is not None and card.payment_intent_id:
+        allow_stripe_js()
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        card=card,
+        card_error=card_error,
+        history=history,
+        key_args=_key_args(order),
+        cancellable=services.cancellable(order),
+        transfer_payload=transfer_payload(order)
+        if order.payment_method == PaymentMethod.VIETQR and order.balance_due_vnd
+        else None,
+    )
+
+
+@bp.get("/orders/<number>/vietqr.png")
+def vietqr_png(number: str):
+    order = load_order(number)
+    if order.payment_method != PaymentMethod.VIETQR or not order.balance_due_vnd:
+        abort(404)
+    response = Response(vietqr.qr_png(transfer_payload(order), scale=8), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel(number: str):
+    order = load_order(number)
+    try:
+        services.cancel_order(
+            order.id,
+            actor=current_user if current_user.is_authenticated else None,
+            actor_label="customer",
+            reason=_("Khách hàng huỷ đơn"),
+        )
+        flash(_("Đã huỷ đơn hàng %(number)s.", number=order.number), "success")
+    except OrderActionError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
+
+
+@bp.post("/orders/<number>/pay/card")
+def pay_card(number: str):
+    """Stripe.js made a card token in the browser; attach and confirm it here."""
+    order = load_order(number)
+    token = (request.get_json(silent=True) or {}).get("token") or request.form.get("token") or ""
+    if order.payment_method != PaymentMethod.CARD or order.status.value != "pending_payment":
+        return jsonify({"error": _("Đơn hàng này không chờ thanh toán thẻ.")}), 409
+    if not (
+        isinstance(token, str) and token.startswith("tok_") and len(token) < 256 and token.isascii()
+    ):
+        return jsonify({"error": _("Thiếu thông tin thẻ.")}), 400
+    try:
+        intent = pay_with_card(order, token)
+    except stripe_gateway.GatewayError as exc:
+        db.session.rollback()
+        message = exc.message if exc.code else _("Cổng thanh toán thẻ tạm thời không phản hồi.")
+        return jsonify({"error": message}), 402 if exc.code not in (None, "stripe") else 503
+    except PaymentError as exc:
+        return jsonify({"error": exc.message}), 409
+    return jsonify(
+        {
+            "status": intent.status,
+            "client_secret": intent.client_secret if intent.status == "requires_action" else None,
+            "error": intent.error,
+            "next": url_for("orders.detail", number=order.number, **_key_args(order)),
+        }
+    )
+
+
+@bp.get("/account/orders")
+@login_required
+def my_orders():
+    orders = db.session.scalars(
+        select(Order)
+        .where(Order.user_id == current_user.id, Order.number.is_not(None))
+        .order_by(Order.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("orders/mine.html", orders=orders)
+
+
+# -- producers -----------------------------------------------------------------
+
+
+@bp.get("/producer/shipments")
+@producer_required
+def producer_shipments():
+    shipments = db.session.scalars(
+        select(Shipment)
+        .where(Shipment.producer_id == g.producer.id)
+        .order_by(Shipment.id.desc())
+        .limit(200)
+    ).all()
+    return render_template("orders/producer_shipments.html", shipments=shipments)
+
+
+@bp.get("/producer/shipments/<int:shipment_id>")
+@producer_required
+def producer_shipment(shipment_id: int):
+    shipment = own_or_404(Shipment, shipment_id)
+    return render_template("orders/producer_shipment.html", shipment=shipment, order=shipment.order)
+
+
+ACTIONS = {
+    "confirm": ShipmentStatus.CONFIRMED,
+    "ship": ShipmentStatus.SHIPPED,
+    "deliver": ShipmentStatus.DELIVERED,
+    "cancel": ShipmentStatus.CANCELLED,
+}
+
+
+@bp.post("/producer/shipments/<int:shipment_id>/<any(confirm, ship, deliver, cancel):action>")
+@producer_required
+def producer_shipment_action(shipment_id: int, action: str):
+    shipment = own_or_404(Shipment, shipment_id)
+    carrier = (request.form.get("carrier") or "").strip()[:80]
+    tracking = (request.form.get("tracking_number") or "").strip()[:60]
+    reason = (request.form.get("reason") or "").strip()[:500] or None
+    if action == "cancel" and not reason:
+        flash(_("Vui lòng nhập lý do huỷ."), "error")
+        return redirect(url_for("orders.producer_shipment", shipment_id=shipment.id), 303)
+    try:
+        services.advance_shipment(
+            shipment.id,
+            ACTIONS[action],
+            actor=current_user,
+            actor_label="producer",
+            carrier=carrier,
+            tracking_number=tracking,
+            reason=reason,
+        )
+        flash(_("Đã cập nhật đơn giao hàng."), "success")
+    except OrderActionError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("orders.producer_shipment", shipment_id=shipment.id), 303)

@@ -1,0 +1,147 @@
+"""The cart: guest session, customer database, merge on login, flags, AJAX shape."""
+
+from datetime import date
+
+import pytest
+
+from shop.cart.models import CartLine
+from shop.catalog.services import unpublish_product
+from shop.certification.services import revoke_certificate
+from shop.extensions import db
+
+
+def add(client, product_id, quantity=1, json=False):
+    headers = {"Accept": "application/json"} if json else {}
+    return client.post(
+        "/cart/add", data={"product_id": product_id, "quantity": quantity}, headers=headers
+    )
+
+
+def test_guest_adds_and_sees_lines_grouped_by_producer(client, make_listed, make_producer):
+    a, b = make_producer(), make_producer(shipping_fee_vnd=25_000)
+    tea = make_listed("Chè Shan Tuyết", producer=a, price=120_000, stock=5)
+    honey = make_listed("Mật ong bạc hà", producer=b, price=250_000, stock=5)
+    add(client, tea.id, 2)
+    add(client, honey.id, 1)
+    cart = client.get("/cart.json").get_json()
+    assert cart["item_count"] == 3
+    assert cart["items_subtotal_price"] == 2 * 120_000 + 250_000
+    assert cart["shipping_price"] == 30_000 + 30_000  # flat fee per producer
+    assert cart["total_price"] == 490_000 + 60_000
+    assert [i["producer"] for i in cart["items"]] == [a.legal_name, b.legal_name]
+    page = client.get("/cart").get_data(as_text=True)
+    assert "Chè Shan Tuyết" in page and "550.000 ₫" in page
+
+
+def test_free_shipping_threshold(client, make_listed, make_producer):
+    producer = make_producer()
+    producer.free_shipping_over_vnd = 300_000
+    db.session.commit()
+    tea = make_listed(producer=producer, price=150_000, stock=5)
+    add(client, tea.id, 1)
+    assert client.get("/cart.json").get_json()["shipping_price"] == 30_000
+    add(client, tea.id, 1)
+    assert client.get("/cart.json").get_json()["shipping_price"] == 0
+
+
+def test_adding_is_capped_by_stock(client, make_listed):
+    tea = make_listed(stock=3)
+    body = add(client, tea.id, 2, json=True).get_json()
+    assert body["quantity"] == 2 and body["capped"] is False
+    body = add(client, tea.id, 5, json=True).get_json()
+    assert body["quantity"] == 3 and body["capped"] is True
+    assert "3" in body["message"]
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1", "1000000000", "1.5", "abc", ""])
+def test_bad_quantities_are_refused_and_change_nothing(client, make_listed, quantity):
+    tea = make_listed()
+    response = add(client, tea.id, quantity, json=True)
+    assert response.status_code == 400
+    assert "Số lượng" in response.get_json()["message"]
+    assert client.get("/cart.json").get_json()["item_count"] == 0
+
+
+def test_bad_quantity_in_html_form_flashes_a_message(client, make_listed):
+    tea = make_listed()
+    response = add(client, tea.id, "-1")
+    assert response.status_code == 303
+    page = client.get("/cart").get_data(as_text=True)
+    assert "Số lượng phải là số nguyên" in page
+
+
+@pytest.mark.parametrize("product_id", ["999999", "abc", "", "99999999999999999999"])
+def test_unknown_products_are_404(client, app, product_id):
+    response = add(client, product_id, 1, json=True)
+    assert response.status_code == 404
+    assert response.get_json()["message"]
+
+
+def test_unlisted_products_cannot_be_added(client, make_product, make_listed, make_certificate):
+    draft = make_product()
+    assert add(client, draft.id, json=True).status_code == 409
+    expired = make_listed(decision_date=date(2020, 1, 1))
+    assert add(client, expired.id, json=True).status_code == 409
+    sold_out = make_listed(stock=0)
+    assert add(client, sold_out.id, json=True).status_code == 409
+
+
+def test_line_that_became_unlisted_is_flagged_and_blocks_checkout(client, make_listed, staff):
+    tea = make_listed(stock=5)
+    other = make_listed(stock=5)
+    add(client, tea.id, 1)
+    add(client, other.id, 4)
+    from shop.catalog.listing import current_certificate
+
+    revoke_certificate(current_certificate(tea), staff, "Vi phạm")
+    other.stock = 2
+    db.session.commit()
+    cart = client.get("/cart.json").get_json()
+    problems = {i["product_id"]: i["problem"] for i in cart["items"]}
+    assert problems == {tea.id: "unlisted", other.id: "short"}
+    assert cart["requires_attention"] is True
+    page = client.get("/cart").get_data(as_text=True)
+    assert "không được bán" in page and "Chỉ còn 2" in page
+    assert "/checkout" not in page.split("cart-summary")[1]
+    response = client.get("/checkout")
+    assert response.status_code == 200  # the page explains; the order is refused on submit
+
+
+def test_unpublished_product_is_flagged(client, make_listed):
+    tea = make_listed()
+    add(client, tea.id)
+    unpublish_product(tea)
+    db.session.commit()
+    assert client.get("/cart.json").get_json()["items"][0]["problem"] == "unlisted"
+
+
+def test_change_and_remove(client, make_listed):
+    tea = make_listed(stock=9)
+    add(client, tea.id, 1)
+    client.post("/cart/change", data={"product_id": tea.id, "quantity": 4})
+    assert client.get("/cart.json").get_json()["item_count"] == 4
+    client.post("/cart/change", data={"product_id": tea.id, "quantity": 0})
+    assert client.get("/cart.json").get_json()["item_count"] == 0
+    response = client.post(
+        "/cart/remove", data={"product_id": tea.id}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 404
+
+
+def test_signed_in_cart_is_stored_and_guest_cart_merges_on_login(
+    client, auth, make_user, make_listed
+):
+    user = make_user(email="khach@example.vn")
+    tea = make_listed(stock=4)
+    honey = make_listed(stock=10)
+    db.session.add(CartLine(user_id=user.id, product_id=tea.id, quantity=3))
+    db.session.commit()
+    add(client, tea.id, 3)  # as a guest
+    add(client, honey.id, 2)
+    auth.login("khach@example.vn")
+    lines = {line.product_id: line.quantity for line in db.session.scalars(db.select(CartLine))}
+    assert lines == {tea.id: 4, honey.id: 2}  # 3 + 3 capped by the stock of 4
+    cart = client.get("/cart.json").get_json()
+    assert cart["item_count"] == 6
+    auth.logout()
+    assert client.get("/cart.json").get_json()["item_count"] == 0  # the guest cart was used up
