@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -14,6 +14,8 @@ def select_locale() -> str:
     Accept-Language is deliberately ignored: many Vietnamese phones are set to
     English, and their owners still expect a Vietnamese shop.
     """
+    if not has_request_context():  # cron commands, background jobs: Vietnamese
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

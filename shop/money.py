@@ -1,5 +1,7 @@
 """Vietnamese đồng: whole numbers only, one formatter for every page."""
 
+import re
+
 MIN_PRICE_VND = 1_000
 MAX_PRICE_VND = 100_000_000
 
@@ -14,13 +16,17 @@ def format_vnd(amount: int | None) -> str:
     return f"{sign}{abs(amount):,}".replace(",", ".") + " ₫"
 
 
+_AMOUNT = re.compile(r"\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+")
+
+
 def parse_vnd(text: str) -> int:
     """Parse what a person types ("125.000", "125 000 ₫", "125000") into đồng.
 
     Raises ValueError for anything that is not a whole number of đồng.
     """
     cleaned = text.strip().removesuffix("₫").removesuffix("đ").removesuffix("VND").strip()
-    cleaned = cleaned.replace(".", "").replace(" ", "").replace("\u00a0", "")
-    if not cleaned.isdigit() or not cleaned.isascii():
+    cleaned = cleaned.replace("\u00a0", " ")
+    # Thousands are grouped by "." or " " in threes; "12.5" is not 125 đồng.
+    if not cleaned.isascii() or not _AMOUNT.fullmatch(cleaned):
         raise ValueError(f"not a whole number of đồng: {text!r}")
-    return int(cleaned)
+    return int(cleaned.replace(".", "").replace(" ", ""))

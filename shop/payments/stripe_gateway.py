@@ -49,6 +49,7 @@ def client() -> stripe.StripeClient:
 
 
 def _intent(pi) -> Intent:
+    pi = pi.to_dict() if hasattr(pi, "to_dict") else pi
     error = None
     last_error = pi.get("last_payment_error")
     if last_error:

@@ -20,8 +20,9 @@ HANDLED = {
 
 def handle_event(event) -> str:
     """Process one verified event; returns what happened (for logs and tests)."""
-    obj = event["data"]["object"]
-    object_id = obj.get("id") if isinstance(obj, dict) or hasattr(obj, "get") else None
+    event = event.to_dict() if hasattr(event, "to_dict") else event
+    obj = event.get("data", {}).get("object") or {}
+    object_id = obj.get("id") if isinstance(obj, dict) else None
     db.session.add(StripeEvent(id=event["id"], type=event["type"], object_id=object_id))
     try:
         db.session.commit()  # a duplicate waits here for its twin, then fails

@@ -1,0 +1,78 @@
+"""Talk to localstripe as a browser's Stripe.js would (card tokens), and catch
+the webhooks it sends, so tests replay real signed deliveries."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+
+def card_token(localstripe: str, number: str = "4242424242424242") -> str:
+    """What Stripe.js's createToken does in the browser."""
+    response = requests.post(
+        f"{localstripe}/v1/tokens",
+        data={
+            "card[number]": number,
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+            "key": "pk_test_localstripe",
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["id"]
+
+
+def register_webhook(localstripe: str, url: str, secret: str, name: str = "ocop") -> None:
+    requests.post(
+        f"{localstripe}/_config/webhooks/{name}", data={"url": url, "secret": secret}, timeout=10
+    ).raise_for_status()
+
+
+class WebhookCatcher:
+    """A tiny HTTP server that records what localstripe posts to it."""
+
+    def __init__(self):
+        self.deliveries: list[tuple[bytes, dict]] = []
+        self.arrived = threading.Condition()
+        catcher = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with catcher.arrived:
+                    catcher.deliveries.append((body, dict(self.headers)))
+                    catcher.arrived.notify_all()
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def wait_for(self, event_type: str, object_id: str, timeout: float = 15) -> tuple[bytes, dict]:
+        """The delivery of ``event_type`` about ``object_id`` (localstripe also
+        sends events left over from earlier tests)."""
+        import json
+
+        def found():
+            for body, headers in self.deliveries:
+                event = json.loads(body)
+                if event["type"] == event_type and event["data"]["object"]["id"] == object_id:
+                    return body, headers
+            return None
+
+        with self.arrived:
+            self.arrived.wait_for(found, timeout=timeout)
+        result = found()
+        assert result is not None, f"localstripe sent no {event_type}"
+        return result
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
