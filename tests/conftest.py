@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from config import _database_url
 from shop import create_app
@@ -184,7 +184,7 @@ def live_server(app, database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
             "WTF_CSRF_ENABLED": True,  # the browser goes through the real forms
-            **{k: v for k, v in app.config.items() if k.startswith("STRIPE_")},
+            **{k: v for k, v in app.config.items() if k.startswith(("STRIPE_", "RATELIMIT_"))},
         }
     )
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
@@ -199,7 +199,6 @@ def live_server(app, database_url):
         db.engine.dispose()
 
 
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -212,7 +211,7 @@ def localstripe():
     import requests
 
     port = _free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed module
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -12,10 +12,10 @@ bp = Blueprint("cart", __name__)
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    accept = request.accept_mimetypes
     return (
         request.headers.get("X-Requested-With") == "XMLHttpRequest"
-        or best == "application/json"
+        or accept["application/json"] > accept["text/html"]
         or request.path.endswith(".json")
     )
 

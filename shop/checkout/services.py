@@ -240,7 +240,9 @@ def _take_stock(view: CartView) -> None:
 def _short_lines(view: CartView) -> list[ShortLine]:
     """Which lines cannot be filled, read after the rollback."""
     ids = [line.product.id for line in view.lines]
-    stock = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))))
+    stock = dict(
+        db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all()
+    )
     return [
         ShortLine(
             line.product.id, line.product.name, line.quantity, max(stock.get(line.product.id, 0), 0)

@@ -101,7 +101,9 @@ def test_parse_vnd(text):
     assert parse_vnd(text) == 125000
 
 
-@pytest.mark.parametrize("text", ["12,5", "1e5", "-3", "abc", "", "１２", "12.5", "1.25.000", "125.00"])
+@pytest.mark.parametrize(
+    "text", ["12,5", "1e5", "-3", "abc", "", "１２", "12.5", "1.25.000", "125.00"]
+)
 def test_parse_vnd_rejects(text):
     with pytest.raises(ValueError, match="not a whole number of đồng"):
         parse_vnd(text)

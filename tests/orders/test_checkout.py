@@ -24,7 +24,12 @@ from tests.orders.helpers import checkout_form, order_for
 
 def fill_cart(client, *pairs):
     for product, quantity in pairs:
-        assert client.post("/cart/add", data={"product_id": product.id, "quantity": quantity}).status_code == 303
+        assert (
+            client.post(
+                "/cart/add", data={"product_id": product.id, "quantity": quantity}
+            ).status_code
+            == 303
+        )
     return client.get("/cart.json").get_json()["total_price"]
 
 
@@ -49,17 +54,24 @@ def test_guest_checkout_makes_one_order_with_a_shipment_per_producer(
         (b.id, 250_000, 30_000),
     ]
     lines = db.session.scalars(select(OrderLine).order_by(OrderLine.id)).all()
-    assert [(l.product_name, l.unit_price_vnd, l.quantity, l.star_rank, l.producer_id) for l in lines] == [
+    assert [
+        (ln.product_name, ln.unit_price_vnd, ln.quantity, ln.star_rank, ln.producer_id)
+        for ln in lines
+    ] == [
         ("Chè Shan Tuyết", 120_000, 2, 4, a.id),
         ("Mật ong bạc hà", 250_000, 1, 5, b.id),
     ]
     db.session.expire_all()
-    assert (db.session.get(Product, tea.id).stock, db.session.get(Product, honey.id).stock) == (3, 2)
+    assert (db.session.get(Product, tea.id).stock, db.session.get(Product, honey.id).stock) == (
+        3,
+        2,
+    )
     assert client.get("/cart.json").get_json()["item_count"] == 0
     recipients = sorted(m["To"] for m in outbox())
     assert recipients == sorted(["binh@example.vn", a.email, b.email])
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert order.number in page and "550.000 ₫" in page
+    assert order.number in page
+    assert "550.000 ₫" in page
 
 
 def test_lines_keep_sale_time_name_and_price(app, make_listed):
@@ -213,7 +225,8 @@ def test_signed_in_checkout_saves_and_offers_the_address(app, client, auth, make
     assert order.number in client.get("/account/orders").get_data(as_text=True)
     fill_cart(client, (tea, 1))
     page = client.get("/checkout").get_data(as_text=True)
-    assert "12 Đường Lê Lợi" in page and 'value="0912345678"' in page
+    assert "12 Đường Lê Lợi" in page
+    assert 'value="0912345678"' in page
 
 
 def test_order_page_needs_the_key_or_the_owner(app, client, make_listed, make_user, auth):
@@ -231,4 +244,8 @@ def test_order_page_needs_the_key_or_the_owner(app, client, make_listed, make_us
 def test_creation_is_logged(app, make_listed):
     order = order_for({make_listed(): 1})
     change = db.session.scalar(select(StateChange).where(StateChange.order_id == order.id))
-    assert (change.from_state, change.to_state, change.subject) == (None, "awaiting_delivery", "order")
+    assert (change.from_state, change.to_state, change.subject) == (
+        None,
+        "awaiting_delivery",
+        "order",
+    )

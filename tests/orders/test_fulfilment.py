@@ -62,7 +62,9 @@ def test_producer_ships_a_cod_order_and_it_is_paid_on_delivery(
     app, client, make_listed, make_producer, producer_login
 ):
     a, b = make_producer(), make_producer()
-    order = order_for({make_listed(producer=a, price=100_000): 1, make_listed(producer=b, price=50_000): 2})
+    order = order_for(
+        {make_listed(producer=a, price=100_000): 1, make_listed(producer=b, price=50_000): 2}
+    )
     ship_a, ship_b = order.shipments
     producer_login(a)
     base = f"/producer/shipments/{ship_a.id}"
@@ -70,7 +72,9 @@ def test_producer_ships_a_cod_order_and_it_is_paid_on_delivery(
     assert client.get(f"/producer/shipments/{ship_b.id}").status_code == 404
     assert client.post(f"/producer/shipments/{ship_b.id}/confirm").status_code == 404
     client.post(f"{base}/confirm")
-    response = client.post(f"{base}/ship", data={"carrier": "", "tracking_number": ""}, follow_redirects=True)
+    response = client.post(
+        f"{base}/ship", data={"carrier": "", "tracking_number": ""}, follow_redirects=True
+    )
     assert "Vui lòng nhập đơn vị vận chuyển" in response.get_data(as_text=True)
     client.post(f"{base}/ship", data={"carrier": "VNPost", "tracking_number": "EL123456789VN"})
     assert any("đã được gửi đi" in m["Subject"] for m in outbox())
@@ -78,13 +82,17 @@ def test_producer_ships_a_cod_order_and_it_is_paid_on_delivery(
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     first = db.session.get(Shipment, ship_a.id)
-    assert first.status == ShipmentStatus.DELIVERED and first.paid_at is not None
-    assert order.paid_vnd == 130_000 and order.payment_status == PaymentStatus.PARTIALLY_PAID
+    assert first.status == ShipmentStatus.DELIVERED
+    assert first.paid_at is not None
+    assert order.paid_vnd == 130_000
+    assert order.payment_status == PaymentStatus.PARTIALLY_PAID
     assert order.status == OrderStatus.AWAITING_DELIVERY
     # The second producer delivers: the order is complete and paid.
     for target in (ShipmentStatus.CONFIRMED,):
         advance_shipment(ship_b.id, target, actor=None)
-    advance_shipment(ship_b.id, ShipmentStatus.SHIPPED, actor=None, carrier="GHN", tracking_number="GHN1")
+    advance_shipment(
+        ship_b.id, ShipmentStatus.SHIPPED, actor=None, carrier="GHN", tracking_number="GHN1"
+    )
     advance_shipment(ship_b.id, ShipmentStatus.DELIVERED, actor=None)
     db.session.expire_all()
     order = db.session.get(Order, order.id)
@@ -132,7 +140,9 @@ def test_no_cancel_after_shipping(app, make_listed):
     order = order_for({make_listed(): 1})
     shipment_id = order.shipments[0].id
     advance_shipment(shipment_id, ShipmentStatus.CONFIRMED, actor=None)
-    advance_shipment(shipment_id, ShipmentStatus.SHIPPED, actor=None, carrier="x", tracking_number="y")
+    advance_shipment(
+        shipment_id, ShipmentStatus.SHIPPED, actor=None, carrier="x", tracking_number="y"
+    )
     with pytest.raises(OrderActionError):
         cancel_order(order.id, actor=None, actor_label="customer", reason="x")
 
@@ -162,7 +172,8 @@ def test_expiry_cancels_unpaid_transfer_orders_once_and_returns_stock(app, runne
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 1
     result = runner.invoke(args=["orders", "expire"])
-    assert "Unpaid orders cancelled: 1" in result.output and late.number in result.output
+    assert "Unpaid orders cancelled: 1" in result.output
+    assert late.number in result.output
     assert runner.invoke(args=["orders", "expire"]).output.startswith("Unpaid orders cancelled: 0")
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 3
@@ -170,19 +181,26 @@ def test_expiry_cancels_unpaid_transfer_orders_once_and_returns_stock(app, runne
     assert db.session.get(Order, fresh.id).status == OrderStatus.PENDING_PAYMENT
     assert db.session.get(Order, cod.id).status == OrderStatus.AWAITING_DELIVERY
     change = db.session.scalar(
-        select(StateChange).where(StateChange.order_id == late.id, StateChange.to_state == "cancelled")
+        select(StateChange).where(
+            StateChange.order_id == late.id, StateChange.to_state == "cancelled"
+        )
     )
-    assert change.actor_label == "system" and "expired" in change.reason
+    assert change.actor_label == "system"
+    assert "expired" in change.reason
 
 
 def test_expiry_default_is_24_hours(app, make_listed):
     order = order_for({make_listed(): 1}, method=PaymentMethod.VIETQR)
-    assert timedelta(hours=23, minutes=59) < order.expires_at - order.created_at <= timedelta(hours=24)
+    assert (
+        timedelta(hours=23, minutes=59) < order.expires_at - order.created_at <= timedelta(hours=24)
+    )
     assert expire_unpaid(utcnow() + timedelta(hours=23)) == []
     assert expire_unpaid(utcnow() + timedelta(hours=25)) == [order.number]
 
 
-def test_producers_list_only_their_shipments(app, client, make_listed, make_producer, producer_login):
+def test_producers_list_only_their_shipments(
+    app, client, make_listed, make_producer, producer_login
+):
     a, b = make_producer(), make_producer()
     order_for({make_listed(producer=a): 1})
     other = order_for({make_listed(producer=b): 1})

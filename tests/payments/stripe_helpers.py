@@ -39,7 +39,7 @@ class WebhookCatcher:
         catcher = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with catcher.arrived:
                     catcher.deliveries.append((body, dict(self.headers)))
