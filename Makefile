@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations chromium lint migrate demo clean
+.PHONY: run test install install-test translations chromium lint migrate demo clean localstripe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-demo: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[demo]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,8 +37,21 @@ demo: migrate
 	$(BIN)/flask load-localities
 	$(BIN)/flask seed-demo
 
-run: translations demo
+run: translations demo localstripe
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The demo's card payments go to localstripe (a fake Stripe) on port 8420; its
+# webhooks come back to the shop, signed with the development secret.
+STRIPE_PORT ?= 8420
+localstripe: $(VENV)/.installed-demo
+	@if ! curl -fs -o /dev/null http://127.0.0.1:$(STRIPE_PORT)/js.stripe.com/v3/; then \
+	  mkdir -p instance; \
+	  nohup $(BIN)/localstripe --port $(STRIPE_PORT) > instance/localstripe.log 2>&1 & \
+	  for i in $$(seq 50); do curl -fs -o /dev/null http://127.0.0.1:$(STRIPE_PORT)/js.stripe.com/v3/ && break; sleep 0.2; done; \
+	fi
+	@curl -fs -o /dev/null -X POST http://127.0.0.1:$(STRIPE_PORT)/_config/webhooks/ocop \
+	  -d url=http://127.0.0.1:$(PORT)/payments/stripe/webhook -d secret=whsec_localstripe_dev \
+	  && echo "localstripe on :$(STRIPE_PORT), webhooks to :$(PORT)"
 
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 chromium:

@@ -23,7 +23,8 @@ def seed_demo_command() -> None:
     added = seed_demo(today_vn())
     db.session.commit()
     click.echo(
-        f"Demo catalogue: {added['producers']} producers and {added['products']} products added."
+        f"Demo catalogue: {added['producers']} producers, {added['products']} products "
+        f"and {added['orders']} orders added."
     )
     click.echo(
         f"Demo accounts (password {data.DEMO_PASSWORD}): customer {data.CUSTOMER[0]}, "

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, insert, select, text
 
 from shop.auth import services as auth
-from shop.auth.models import Role
+from shop.auth.models import Role, User
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, ProductSet, ProductStatus
 from shop.certification.models import Certificate, IssuerLevel, ReviewState, new_verification_code
@@ -141,7 +141,72 @@ def seed_demo(today: date) -> dict:
             _certify(product, producer, owner, staff, stars, state, today, n)
             added["products"] += 1
     db.session.flush()
+    added["orders"] = _demo_orders(today, staff)
     return added
+
+
+def _demo_orders(today: date, staff) -> int:
+    """Three orders of the demo customer, so producer and staff pages have work:
+    cash on delivery, an unpaid transfer, and a transfer already received."""
+    import secrets
+
+    from shop.cart.services import build_view
+    from shop.catalog.listing import listed
+    from shop.checkout.services import CheckoutError, Contact, place_order
+    from shop.orders.models import Order, PaymentMethod
+    from shop.payments.services import record_transfer
+
+    if db.session.scalar(select(Order.id).limit(1)) is not None:
+        return 0
+    customer = db.session.scalar(select(User).where(User.email == data.CUSTOMER[0]))
+    rows = db.session.execute(listed(today).order_by(Product.id).limit(6)).all()
+    products = [row[0] for row in rows if row[0].stock >= 5 and row[0].ships_as_parcel]
+    if len(products) < 3:
+        return 0
+    contact = Contact(
+        customer_name=customer.full_name,
+        phone="0912345678",
+        email=customer.email,
+        province_code=products[0].producer.province_code,
+        ward_code=products[0].producer.ward_code,
+        street="Số 5 đường Nguyễn Trãi",
+    )
+    from shop.orders.models import SavedAddress
+
+    db.session.add(
+        SavedAddress(
+            user_id=customer.id,
+            customer_name=contact.customer_name,
+            phone=contact.phone,
+            province_code=contact.province_code,
+            ward_code=contact.ward_code,
+            street=contact.street,
+        )
+    )
+    plans = [
+        ({products[0].id: 2, products[1].id: 1}, PaymentMethod.COD),
+        ({products[2].id: 1}, PaymentMethod.VIETQR),
+        ({products[0].id: 1}, PaymentMethod.VIETQR),
+    ]
+    made = []
+    for lines, method in plans:
+        try:
+            order, _created = place_order(
+                lines=lines,
+                contact=contact,
+                payment_method=method,
+                token=secrets.token_urlsafe(32),
+                user=customer,
+                today=today,
+                expected_total_vnd=build_view(lines, today).total_vnd,
+            )
+        except CheckoutError:
+            continue
+        db.session.commit()
+        made.append(order)
+    if len(made) == 3:
+        record_transfer(made[2].id, made[2].total_vnd, "FT26DEMO", staff)
+    return len(made)
 
 
 # --- A large synthetic catalogue for benchmarks -----------------------------------------

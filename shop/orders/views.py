@@ -201,6 +201,23 @@ def producer_shipment(shipment_id: int):
     return render_template("orders/producer_shipment.html", shipment=shipment, order=shipment.order)
 
 
+@bp.route("/producer/shipping", methods=["GET", "POST"])
+@producer_required
+def producer_shipping():
+    """Shipping fee settings; changing them needs no new verification."""
+    from shop.orders.forms import ShippingForm
+
+    producer = g.producer
+    form = ShippingForm(obj=producer)
+    if form.validate_on_submit():
+        producer.shipping_fee_vnd = form.shipping_fee_vnd.data
+        producer.free_shipping_over_vnd = form.free_shipping_over_vnd.data
+        db.session.commit()
+        flash(_("Đã lưu phí vận chuyển."), "success")
+        return redirect(url_for("orders.producer_shipping"), 303)
+    return render_template("orders/producer_shipping.html", form=form), 400 if form.errors else 200
+
+
 ACTIONS = {
     "confirm": ShipmentStatus.CONFIRMED,
     "ship": ShipmentStatus.SHIPPED,

@@ -49,11 +49,16 @@ def test_seed_demo_builds_the_promised_catalogue(runner):
 
 
 def test_seed_demo_twice_adds_nothing(runner):
-    runner.invoke(args=["seed-demo"])
-    counts = [_count(m) for m in (User, Producer, Product, Certificate)]
+    first = runner.invoke(args=["seed-demo"])
+    assert "and 3 orders added" in first.output
+    from shop.orders.models import Order, PaymentStatus
+
+    paid = [o for o in db.session.scalars(select(Order)) if o.payment_status == PaymentStatus.PAID]
+    assert len(paid) == 1
+    counts = [_count(m) for m in (User, Producer, Product, Certificate, Order)]
     result = runner.invoke(args=["seed-demo"])
-    assert "0 producers and 0 products added" in result.output
-    assert [_count(m) for m in (User, Producer, Product, Certificate)] == counts
+    assert "0 producers, 0 products and 0 orders added" in result.output
+    assert [_count(m) for m in (User, Producer, Product, Certificate, Order)] == counts
 
 
 def test_demo_accounts_sign_in(runner, client):

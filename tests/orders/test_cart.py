@@ -18,7 +18,7 @@ def add(client, product_id, quantity=1, json=False):
 
 
 def test_guest_adds_and_sees_lines_grouped_by_producer(client, make_listed, make_producer):
-    a, b = make_producer(), make_producer(shipping_fee_vnd=25_000)
+    a, b = make_producer(), make_producer()
     tea = make_listed("Chè Shan Tuyết", producer=a, price=120_000, stock=5)
     honey = make_listed("Mật ong bạc hà", producer=b, price=250_000, stock=5)
     add(client, tea.id, 2)

@@ -208,3 +208,23 @@ def test_producers_list_only_their_shipments(
     page = client.get("/producer/shipments").get_data(as_text=True)
     assert other.number not in page
     assert page.count("DH") >= 1
+
+
+def test_producer_sets_shipping_fee_and_free_threshold(app, client, make_producer, producer_login):
+    producer = make_producer()
+    producer_login(producer)
+    assert client.get("/producer/shipping").status_code == 200
+    response = client.post(
+        "/producer/shipping",
+        data={"shipping_fee_vnd": "25.000", "free_shipping_over_vnd": "500.000"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (producer.shipping_fee_vnd, producer.free_shipping_over_vnd) == (25_000, 500_000)
+    assert producer.shipping_for(499_000) == 25_000
+    assert producer.shipping_for(500_000) == 0
+    for bad in ("-1", "12,5", "abc", "99.000.000"):
+        response = client.post("/producer/shipping", data={"shipping_fee_vnd": bad})
+        assert response.status_code == 400, bad
+    db.session.expire_all()
+    assert producer.shipping_fee_vnd == 25_000
