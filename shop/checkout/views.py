@@ -1,6 +1,6 @@
 """The checkout page: contact, address, payment method, one order."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -134,8 +134,6 @@ def checkout():
                 _remember_address(contact, addresses)
             cart.clear(current_user, [line.product_id for line in order.lines])
             db.session.commit()
-            session.setdefault("my_orders", [])
-            session["my_orders"] = (session["my_orders"] + [order.number])[-20:]
             emails.order_confirmation(order)
             for shipment in order.shipments:
                 emails.producer_notice(shipment)
