@@ -57,7 +57,8 @@ def register_blueprints(app: Flask) -> None:
     import shop.audit.models
     import shop.cart.models
     import shop.payments.models
-    import shop.promotion.models  # noqa: F401
+    import shop.promotion.models
+    import shop.settlements.models  # noqa: F401
     from shop.auth.views import bp as auth_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
@@ -74,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.views import bp as promotion_bp
+    from shop.reports.views import bp as reports_bp
+    from shop.settlements.views import bp as settlements_bp
 
     for bp in (
         core_bp,
@@ -92,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
         orders_bp,
         staff_orders_bp,
         payments_bp,
+        reports_bp,
+        settlements_bp,
     ):
         app.register_blueprint(bp)
 
@@ -126,6 +131,7 @@ def register_commands(app: Flask) -> None:
     from shop.orders.cli import orders_cli
     from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
+    from shop.settlements.cli import settlements_cli
 
     for command in (
         create_user_command,
@@ -135,6 +141,7 @@ def register_commands(app: Flask) -> None:
         ocop_cli,
         orders_cli,
         payments_cli,
+        settlements_cli,
     ):
         app.cli.add_command(command)
 

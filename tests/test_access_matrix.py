@@ -85,7 +85,22 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         total_vnd=0,
     )
     b_shipment = Shipment(order=order, producer_id=b.id, subtotal_vnd=0, shipping_vnd=0)
-    db.session.add_all([order, b_shipment])
+    from shop.settlements.models import Settlement
+
+    b_settlement = Settlement(
+        producer_id=b.id,
+        month=date(2026, 10, 1),
+        gross_vnd=0,
+        refunds_vnd=0,
+        commission_vnd=0,
+        vat_withheld_vnd=0,
+        pit_withheld_vnd=0,
+        net_vnd=0,
+        commission_bps=500,
+        vat_bps=0,
+        pit_bps=0,
+    )
+    db.session.add_all([order, b_shipment, b_settlement])
     db.session.commit()
     return {
         "a": a,
@@ -100,6 +115,8 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "number": order.number,
             "artwork_id": artwork.id,
             "campaign_id": campaign.id,
+            "settlement_id": b_settlement.id,
+            "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
         },
     }
 

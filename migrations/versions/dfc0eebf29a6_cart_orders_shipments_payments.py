@@ -162,12 +162,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_refunds_created_by_id_users')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_refunds_order_id_orders')),
     sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_refunds_shipment_id_shipments')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds')),
-    sa.UniqueConstraint('stripe_refund_id', name=op.f('uq_refunds_stripe_refund_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds'))
     )
     with op.batch_alter_table('refunds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refunds_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_refunds_shipment_id'), ['shipment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_refunds_stripe_refund_id'), ['stripe_refund_id'], unique=False)
 
     op.create_table('state_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -243,6 +243,7 @@ def downgrade():
 
     op.drop_table('state_changes')
     with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refunds_stripe_refund_id'))
         batch_op.drop_index(batch_op.f('ix_refunds_shipment_id'))
         batch_op.drop_index(batch_op.f('ix_refunds_order_id'))
 

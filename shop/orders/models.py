@@ -118,7 +118,20 @@ class Order(db.Model):
 
     @property
     def overpaid_vnd(self) -> int:
+        """Paid beyond the order total (an excess transfer): nobody's sale."""
         return max(self.paid_vnd - self.refunded_vnd - self.total_vnd, 0)
+
+    @property
+    def kept_total_vnd(self) -> int:
+        """What the marketplace keeps: the shipments not cancelled."""
+        if self.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            return 0
+        return sum(s.total_vnd for s in self.shipments if s.status != ShipmentStatus.CANCELLED)
+
+    @property
+    def refund_due_vnd(self) -> int:
+        """Money held for nothing: an excess, a cancelled shipment or order."""
+        return max(self.paid_vnd - self.refunded_vnd - self.kept_total_vnd, 0)
 
 
 class Shipment(db.Model):

@@ -19,7 +19,7 @@ from shop.orders.models import (
     ShipmentStatus,
     StateChange,
 )
-from shop.orders.states import IllegalTransition, can_move, transition
+from shop.orders.states import IllegalTransition, sync_payment, transition
 from shop.payments.services import apply_payment, locked_order
 
 
@@ -108,7 +108,9 @@ def advance_shipment(
     order = locked_order(shipment.order_id)
     db.session.refresh(shipment)
     now = now or utcnow()
-    if order.status == OrderStatus.PENDING_PAYMENT and target != ShipmentStatus.CANCELLED:
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        # The amount asked of the customer (and the card PaymentIntent) covers every
+        # shipment: nothing moves until it is paid, cancelled or expired as a whole.
         raise OrderActionError(_("Đơn hàng chưa được thanh toán: chưa thể xử lý."))
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         raise OrderActionError(_("Đơn hàng đã bị huỷ."))
@@ -133,25 +135,9 @@ def advance_shipment(
             order, OrderStatus.CANCELLED, actor=actor, actor_label=actor_label, reason=reason
         )
     elif all(s.status == ShipmentStatus.DELIVERED for s in live):
-        if order.payment_method == PaymentMethod.COD and can_move(
-            "payment", order.payment_status, PaymentStatus.PAID
-        ):
-            transition(
-                order, PaymentStatus.PAID, subject="payment", actor=actor, actor_label=actor_label
-            )
         transition(order, OrderStatus.COMPLETED, actor=actor, actor_label=actor_label)
-    elif (
-        order.payment_method == PaymentMethod.COD
-        and order.paid_vnd
-        and order.payment_status == PaymentStatus.UNPAID
-    ):
-        transition(
-            order,
-            PaymentStatus.PARTIALLY_PAID,
-            subject="payment",
-            actor=actor,
-            actor_label=actor_label,
-        )
+    if order.payment_method == PaymentMethod.COD:
+        sync_payment(order, actor=actor, actor_label=actor_label)
     db.session.commit()
     if target == ShipmentStatus.SHIPPED:
         from shop.orders.emails import shipping_notice
@@ -201,8 +187,9 @@ def expire_unpaid(now: datetime | None = None) -> list[str]:
             )
         )
         for shipment in order.shipments:
-            transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
-            return_stock(order, shipment)
+            if shipment.status != ShipmentStatus.CANCELLED:
+                transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
+                return_stock(order, shipment)
         db.session.commit()
         _after_cancel(order, _("quá hạn thanh toán"), None)
         cancelled.append(order.number)

@@ -37,9 +37,20 @@ PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     P.UNPAID: frozenset({P.PARTIALLY_PAID, P.PAID}),
     P.PARTIALLY_PAID: frozenset({P.PAID, P.PARTIALLY_REFUNDED, P.REFUNDED}),
     P.PAID: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
-    P.PARTIALLY_REFUNDED: frozenset({P.PARTIALLY_REFUNDED, P.REFUNDED}),
-    P.REFUNDED: frozenset(),
+    P.PARTIALLY_REFUNDED: frozenset({P.REFUNDED}),
+    # A transfer can still arrive after everything was given back.
+    P.REFUNDED: frozenset({P.PARTIALLY_REFUNDED}),
 }
+
+
+def payment_status_for(paid_vnd: int, refunded_vnd: int, total_vnd: int) -> PaymentStatus:
+    """The payment state the amounts call for."""
+    if refunded_vnd:
+        return P.REFUNDED if refunded_vnd >= paid_vnd else P.PARTIALLY_REFUNDED
+    if paid_vnd == 0:
+        return P.UNPAID
+    return P.PAID if paid_vnd >= total_vnd else P.PARTIALLY_PAID
+
 
 _TABLES = {"order": ORDER_MOVES, "shipment": SHIPMENT_MOVES, "payment": PAYMENT_MOVES}
 
@@ -52,6 +63,19 @@ class IllegalTransition(Exception):
 
 def can_move(subject: str, current, target) -> bool:
     return target in _TABLES[subject][current]
+
+
+def sync_payment(order: Order, *, actor: User | None = None, actor_label: str = "", reason=None):
+    """Move the payment state to what the amounts call for (no move if it already is)."""
+    # Cash on delivery is owed only for the shipments not cancelled; a prepaid
+    # order owes its total (its shipments are cancelled only once it is paid).
+    due = order.kept_total_vnd if order.payment_method == "cod" else order.total_vnd
+    target = payment_status_for(order.paid_vnd, order.refunded_vnd, due)
+    if target != order.payment_status:
+        return transition(
+            order, target, subject="payment", actor=actor, actor_label=actor_label, reason=reason
+        )
+    return None
 
 
 def transition(

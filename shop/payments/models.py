@@ -69,7 +69,8 @@ class Refund(db.Model):
     amount_vnd: Mapped[int]
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[RefundStatus] = mapped_column(_enum(RefundStatus), default=RefundStatus.PENDING)
-    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # One Stripe refund may be split into a row per shipment (producer).
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

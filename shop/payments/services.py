@@ -12,7 +12,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.money import format_vnd
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus
-from shop.orders.states import transition
+from shop.orders.states import sync_payment, transition
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
 
@@ -47,20 +47,13 @@ def apply_payment(
 ) -> bool:
     """Add money received to a (locked) order. Returns True when it became fully paid."""
     now = now or utcnow()
+    was = order.payment_status
     order.paid_vnd += amount_vnd
-    became_paid = False
-    if order.paid_vnd >= order.total_vnd and order.payment_status in (
-        PaymentStatus.UNPAID,
-        PaymentStatus.PARTIALLY_PAID,
-    ):
-        transition(
-            order,
-            PaymentStatus.PAID,
-            subject="payment",
-            actor=actor,
-            actor_label=actor_label,
-            reason=reason,
-        )
+    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
+    became_paid = was in (PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID) and (
+        order.payment_status == PaymentStatus.PAID
+    )
+    if became_paid:
         order.paid_at = now
         order.expires_at = None
         for shipment in order.shipments:
@@ -68,16 +61,6 @@ def apply_payment(
                 shipment.paid_at = now
         if order.status == OrderStatus.PENDING_PAYMENT:
             transition(order, OrderStatus.PAID, actor=actor, actor_label=actor_label, reason=reason)
-        became_paid = True
-    elif order.payment_status == PaymentStatus.UNPAID:
-        transition(
-            order,
-            PaymentStatus.PARTIALLY_PAID,
-            subject="payment",
-            actor=actor,
-            actor_label=actor_label,
-            reason=reason,
-        )
     return became_paid
 
 
@@ -242,7 +225,7 @@ def refund_order(
     actor: User | None,
     *,
     shipment_id: int | None = None,
-) -> Refund:
+) -> list[Refund]:
     """Give money back, never more than was paid (our rule, whatever the gateway
     allows). Card refunds go through Stripe; transfer and cash refunds are paid
     out by staff and recorded here. Commits."""
@@ -259,43 +242,42 @@ def refund_order(
                 amount=format_vnd(available),
             )
         )
-    refund = Refund(
-        order_id=order.id,
-        shipment_id=shipment_id,
-        amount_vnd=amount_vnd,
-        reason=reason.strip(),
-        created_by_id=actor.id if actor else None,
-    )
-    db.session.add(refund)
+    shares = _allocate(order, amount_vnd, shipment_id)
+    refunds = [
+        Refund(
+            order_id=order.id,
+            shipment_id=share_shipment,
+            amount_vnd=share,
+            reason=reason.strip(),
+            created_by_id=actor.id if actor else None,
+        )
+        for share_shipment, share in shares
+    ]
+    db.session.add_all(refunds)
     db.session.flush()
+    status = RefundStatus.SUCCEEDED
     if order.payment_method == PaymentMethod.CARD:
         payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
         try:
-            refund.stripe_refund_id, status = stripe_gateway.refund(
-                payment.payment_intent_id, amount_vnd, idempotency_key=f"ocop-refund-{refund.id}"
+            # One Stripe refund for the whole amount; our rows split it by producer.
+            stripe_id, stripe_status = stripe_gateway.refund(
+                payment.payment_intent_id,
+                amount_vnd,
+                idempotency_key=f"ocop-refund-{refunds[0].id}",
             )
         except stripe_gateway.GatewayError as exc:
             db.session.rollback()
             raise PaymentError(
                 _("Cổng thanh toán từ chối hoàn tiền: %(m)s", m=exc.message)
             ) from exc
-        refund.status = RefundStatus.SUCCEEDED if status == "succeeded" else RefundStatus.PENDING
-    else:
-        refund.status = RefundStatus.SUCCEEDED
+        status = RefundStatus.SUCCEEDED if stripe_status == "succeeded" else RefundStatus.PENDING
+        for row in refunds:
+            row.stripe_refund_id = stripe_id
+    for row in refunds:
+        row.status = status
     order.refunded_vnd += amount_vnd
-    if shipment_id is not None:
-        for shipment in order.shipments:
-            if shipment.id == shipment_id:
-                shipment.refunded_vnd += amount_vnd
-    else:
-        _spread_refund(order, amount_vnd)
-    target = (
-        PaymentStatus.REFUNDED
-        if order.refunded_vnd == order.paid_vnd
-        else PaymentStatus.PARTIALLY_REFUNDED
-    )
-    transition(order, target, subject="payment", actor=actor, actor_label="staff", reason=reason)
-    if target == PaymentStatus.REFUNDED and order.status in (
+    sync_payment(order, actor=actor, actor_label="staff", reason=reason)
+    if order.payment_status == PaymentStatus.REFUNDED and order.status in (
         OrderStatus.PAID,
         OrderStatus.COMPLETED,
         OrderStatus.CANCELLED,
@@ -305,18 +287,36 @@ def refund_order(
         actor, "refund", order, reason=reason, amount_vnd=amount_vnd, shipment_id=shipment_id or ""
     )
     db.session.commit()
-    return refund
+    return refunds
 
 
-def _spread_refund(order: Order, amount_vnd: int) -> None:
-    """An order-level refund is booked against its shipments (for settlements):
-    each in turn up to what it is worth, the last one taking any rest."""
-    remaining = amount_vnd
-    shipments = [s for s in order.shipments if s.paid_at is not None] or list(order.shipments)
-    for index, shipment in enumerate(shipments):
-        room = shipment.total_vnd - shipment.refunded_vnd
-        share = remaining if index == len(shipments) - 1 else min(room, remaining)
-        shipment.refunded_vnd += share
-        remaining -= share
+def _allocate(
+    order: Order, amount_vnd: int, shipment_id: int | None
+) -> list[tuple[int | None, int]]:
+    """Split a refund by producer, for settlements: [(shipment id or None, đồng)].
+
+    Money the customer paid beyond the order total (an excess transfer) goes back
+    first and is nobody's sale (None). The rest is booked against the named
+    shipment, or against the paid shipments in turn, each up to what it is worth."""
+    shares: list[tuple[int | None, int]] = []
+    excess = min(amount_vnd, order.overpaid_vnd)
+    if excess:
+        shares.append((None, excess))
+    remaining = amount_vnd - excess
+    if shipment_id is not None:
+        candidates = [s for s in order.shipments if s.id == shipment_id]
+    else:
+        paid = [s for s in order.shipments if s.paid_at is not None] or list(order.shipments)
+        # Money of cancelled shipments goes back first: it is what is owed.
+        candidates = sorted(paid, key=lambda s: s.status != ShipmentStatus.CANCELLED)
+    for shipment in candidates:
         if remaining == 0:
             break
+        share = min(max(shipment.total_vnd - shipment.refunded_vnd, 0), remaining)
+        if share:
+            shares.append((shipment.id, share))
+            shipment.refunded_vnd += share
+            remaining -= share
+    if remaining:  # more than the shipments are worth: cannot happen within what was paid
+        shares.append((None, remaining))
+    return shares

@@ -104,7 +104,7 @@ def parse_period(args, today: date) -> Period:
 
 
 def parse_month(raw: str) -> date:
-    """"2026-11" -> date(2026, 11, 1). Raises PeriodError."""
+    """ "2026-11" -> date(2026, 11, 1). Raises PeriodError."""
     raw = (raw or "").strip()
     try:
         year, month = raw.split("-")

@@ -125,9 +125,7 @@ def sales_by_star(period: Period) -> list[SalesRow]:
         select(OrderLine.star_rank, *_sales_columns()).select_from(OrderLine), period
     )
     query = query.group_by(OrderLine.star_rank).order_by(OrderLine.star_rank.desc())
-    return [
-        SalesRow(r.star_rank, str(r.star_rank), *_ints(r)) for r in db.session.execute(query)
-    ]
+    return [SalesRow(r.star_rank, str(r.star_rank), *_ints(r)) for r in db.session.execute(query)]
 
 
 def sales_by_producer(period: Period) -> list[SalesRow]:

@@ -78,4 +78,3 @@ class Settlement(db.Model):
     @property
     def is_paid(self) -> bool:
         return self.status == SettlementStatus.PAID
-

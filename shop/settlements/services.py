@@ -37,6 +37,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 
 from shop.audit.services import record
 from shop.auth.models import User
@@ -137,7 +138,11 @@ def gross_by_producer(month: date, producer_id: int | None = None) -> dict[int, 
 
 def _refunds_in_month(month: date):
     start, end = _bounds(month)
-    return (Refund.created_at >= start, Refund.created_at < end, Refund.status != RefundStatus.FAILED)
+    return (
+        Refund.created_at >= start,
+        Refund.created_at < end,
+        Refund.status != RefundStatus.FAILED,
+    )
 
 
 def refunds_by_producer(month: date, producer_id: int | None = None) -> dict[int, int]:
@@ -295,6 +300,7 @@ def settlements_of_month(month: date):
     return (
         select(Settlement)
         .join(Producer, Producer.id == Settlement.producer_id)
+        .options(contains_eager(Settlement.producer))
         .where(Settlement.month == month)
         .order_by(Producer.legal_name, Settlement.id)
     )

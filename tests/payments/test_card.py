@@ -217,7 +217,7 @@ def test_reconcile_settles_orders_whose_webhook_never_came(card_order, localstri
 
 def test_partial_then_full_refund_never_above_what_was_paid(card_order, localstripe, staff):
     pay_with_card(card_order, card_token(localstripe))
-    first = refund_order(card_order.id, 80_000, "Một hộp bị vỡ", staff)
+    (first,) = refund_order(card_order.id, 80_000, "Một hộp bị vỡ", staff)
     assert first.stripe_refund_id.startswith("re_")
     db.session.expire_all()
     order = db.session.get(Order, card_order.id)
@@ -343,3 +343,28 @@ def test_webhooks_delivered_twice_at_once_settle_once(
 def test_stripe_signature_helper_agrees_with_stripe_library():
     body = b'{"id":"evt_1","object":"event","type":"x","data":{"object":{}}}'
     stripe.Webhook.construct_event(body, sign(body), WEBHOOK_SECRET)
+
+
+def test_a_refund_is_split_by_producer_for_settlements(
+    stripe_app, localstripe, make_listed, make_producer, staff
+):
+    a, b = make_producer(), make_producer()
+    order = order_for(
+        {make_listed(producer=a, price=100_000): 1, make_listed(producer=b, price=50_000): 1},
+        method=PaymentMethod.CARD,
+    )
+    pay_with_card(order, card_token(localstripe))
+    rows = refund_order(order.id, 150_000, "Giao trễ", staff)
+    ship_a, ship_b = order.shipments
+    assert [(r.shipment_id, r.amount_vnd) for r in rows] == [
+        (ship_a.id, 130_000),
+        (ship_b.id, 20_000),
+    ]
+    assert len({r.stripe_refund_id for r in rows}) == 1  # one refund at Stripe
+    refunds = requests.get(
+        f"{localstripe}/v1/refunds",
+        params={"payment_intent": db.session.scalar(select(CardPayment.payment_intent_id))},
+        auth=("sk_test_localstripe", ""),
+        timeout=10,
+    ).json()["data"]
+    assert [r["amount"] for r in refunds] == [150_000]

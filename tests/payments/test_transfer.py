@@ -93,6 +93,10 @@ def test_excess_is_shown_as_a_refund_due(client, auth, staff, transfer_order):
         f"/staff/orders/{order.number}/refund", data={"amount": "20000", "reason": "Chuyển thừa"}
     )
     db.session.expire_all()
+    from shop.payments.models import Refund
+
+    (row,) = db.session.scalars(select(Refund)).all()
+    assert (row.shipment_id, row.amount_vnd) == (None, 20_000)  # the excess is nobody's sale
     order = db.session.get(Order, transfer_order.id)
     assert order.refunded_vnd == 20_000
     assert order.overpaid_vnd == 0

@@ -1,0 +1,242 @@
+"""Settlements: staff compute, export and pay them; a producer reads its own.
+
+GET  /staff/settlements?month=YYYY-MM           the month's settlements (default: last month)
+POST /staff/settlements/generate                compute the drafts of a month
+GET  /staff/settlements/<id>                    the shipments and refunds behind one
+POST /staff/settlements/<id>/pay                mark it paid, with the transfer reference
+GET  /staff/settlements.csv?month=YYYY-MM       the month for the accountant
+GET  /producer/settlements                      the producer's own, newest month first
+GET  /producer/settlements/<id>                 one of them (another producer's is a 404)
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from shop.auth.decorators import staff_required
+from shop.clock import today_vn
+from shop.core.errors import render_error
+from shop.extensions import db
+from shop.i18n import format_date_vn
+from shop.producers.access import own_or_404, producer_required
+from shop.producers.forms import KIND_LABELS
+from shop.reports.export import csv_bytes
+from shop.reports.periods import PeriodError, next_month, parse_month, previous_month
+from shop.settlements import services
+from shop.settlements.exceptions import FiguresChanged, SettlementError
+from shop.settlements.models import Settlement, SettlementStatus
+
+bp = Blueprint("settlements", __name__)
+
+STATUS_LABELS = {
+    SettlementStatus.DRAFT: _l("Tạm tính"),
+    SettlementStatus.PAID: _l("Đã thanh toán"),
+}
+
+
+@bp.app_template_filter("bps")
+def format_bps(bps: int) -> str:
+    """500 -> "5 %", 50 -> "0,5 %" (a Vietnamese decimal comma)."""
+    whole, rest = divmod(bps, 100)
+    return f"{whole},{rest:02d}".rstrip("0").rstrip(",") + " %"
+
+
+def _month_arg(today):
+    """``?month=YYYY-MM``, or last month and a message for the page."""
+    raw = request.args.get("month", "")
+    if not raw:
+        return previous_month(today), None
+    try:
+        return parse_month(raw), None
+    except PeriodError as exc:
+        return previous_month(today), exc.message
+
+
+def _sums(settlements) -> dict:
+    fields = (
+        "gross_vnd",
+        "refunds_vnd",
+        "commission_vnd",
+        "vat_withheld_vnd",
+        "pit_withheld_vnd",
+        "net_vnd",
+    )
+    return {f: sum(getattr(s, f) for s in settlements) for f in fields}
+
+
+def _settlement_or_404(settlement_id: int) -> Settlement:
+    settlement = db.session.get(Settlement, settlement_id)
+    if settlement is None:
+        abort(404)
+    return settlement
+
+
+def _detail(settlement: Settlement) -> dict:
+    return {
+        "settlement": settlement,
+        "shipments": db.session.execute(services.shipments_of(settlement)).all(),
+        "refunds": db.session.execute(services.refunds_of(settlement)).all(),
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+    }
+
+
+@bp.get("/staff/settlements")
+@staff_required
+def staff_index():
+    today = today_vn()
+    month, error = _month_arg(today)
+    settlements = db.session.scalars(services.settlements_of_month(month)).all()
+    count, total = services.unattributed_refunds(month)
+    return render_template(
+        "settlements/staff_index.html",
+        month=month,
+        error=error,
+        settlements=settlements,
+        sums=_sums(settlements),
+        unattributed_count=count,
+        unattributed_total=total,
+        month_over=today >= next_month(month),
+        previous=previous_month(month),
+        following=next_month(month),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+    ), (400 if error else 200)
+
+
+@bp.post("/staff/settlements/generate")
+@staff_required
+def staff_generate():
+    today = today_vn()
+    try:
+        month = parse_month(request.form.get("month", ""))
+        result = services.generate(month, today)
+    except (PeriodError, SettlementError) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("settlements.staff_index"), 303)
+    db.session.commit()
+    flash(
+        _(
+            "Đã tính quyết toán tháng %(m)s: %(created)s mới, %(updated)s cập nhật, "
+            "%(unchanged)s không đổi, %(paid)s đã thanh toán (giữ nguyên).",
+            m=month.strftime("%m/%Y"),
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            paid=result.paid,
+        ),
+        "success",
+    )
+    return redirect(url_for("settlements.staff_index", month=month.strftime("%Y-%m")), 303)
+
+
+@bp.get("/staff/settlements/<int:settlement_id>")
+@staff_required
+def staff_detail(settlement_id: int):
+    settlement = _settlement_or_404(settlement_id)
+    return render_template(
+        "settlements/staff_detail.html",
+        month_over=today_vn() >= next_month(settlement.month),
+        **_detail(settlement),
+    )
+
+
+@bp.post("/staff/settlements/<int:settlement_id>/pay")
+@staff_required
+def staff_pay(settlement_id: int):
+    settlement = _settlement_or_404(settlement_id)
+    try:
+        services.mark_paid(settlement, current_user, request.form.get("reference", ""), today_vn())
+    except FiguresChanged as exc:
+        db.session.rollback()
+        services.refresh(settlement)
+        db.session.commit()
+        flash(exc.message, "error")
+    except SettlementError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Đã ghi nhận thanh toán cho %(name)s.", name=settlement.producer.legal_name),
+            "success",
+        )
+    return redirect(url_for("settlements.staff_detail", settlement_id=settlement.id), 303)
+
+
+@bp.get("/staff/settlements.csv")
+@staff_required
+def staff_csv():
+    today = today_vn()
+    raw = request.args.get("month", "")
+    try:
+        month = parse_month(raw) if raw else previous_month(today)
+    except PeriodError as exc:
+        return render_error(400, exc.message)
+    settlements = db.session.scalars(services.settlements_of_month(month)).all()
+    header = [
+        _("Tháng"),
+        _("Chủ thể"),
+        _("Loại hình"),
+        _("Số đăng ký kinh doanh"),
+        _("Doanh thu (đồng)"),
+        _("Hoàn tiền (đồng)"),
+        _("Hoa hồng (đồng)"),
+        _("Thuế GTGT khấu trừ (đồng)"),
+        _("Thuế TNCN khấu trừ (đồng)"),
+        _("Thực trả (đồng)"),
+        _("Trạng thái"),
+        _("Ngày trả"),
+        _("Mã tham chiếu"),
+    ]
+    rows = [
+        [
+            s.month.strftime("%m/%Y"),
+            s.producer.legal_name,
+            str(KIND_LABELS[s.producer.kind]),
+            s.producer.registration_number or "",
+            s.gross_vnd,
+            s.refunds_vnd,
+            s.commission_vnd,
+            s.vat_withheld_vnd,
+            s.pit_withheld_vnd,
+            s.net_vnd,
+            str(STATUS_LABELS[s.status]),
+            format_date_vn(s.paid_at),
+            s.reference or "",
+        ]
+        for s in settlements
+    ]
+    response = current_app.response_class(csv_bytes(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="quyet-toan-{month.strftime("%Y-%m")}.csv"'
+    )
+    return response
+
+
+@bp.get("/producer/settlements")
+@producer_required
+def producer_index():
+    settlements = db.session.scalars(services.settlements_of_producer(g.producer.id)).all()
+    return render_template(
+        "settlements/producer_index.html", settlements=settlements, status_labels=STATUS_LABELS
+    )
+
+
+@bp.get("/producer/settlements/<int:settlement_id>")
+@producer_required
+def producer_detail(settlement_id: int):
+    settlement = own_or_404(Settlement, settlement_id)
+    return render_template("settlements/producer_detail.html", **_detail(settlement))
