@@ -23,11 +23,17 @@ def content(n: int = 0):
     from shop.labels.layout import LabelContent
 
     return LabelContent(
-        code=f"BENCH{n:05d}", verify_url=f"https://cho-ocop.vn/verify/BENCH{n:05d}",
+        code=f"BENCH{n:05d}",
+        verify_url=f"https://cho-ocop.vn/verify/BENCH{n:05d}",
         product_name=f"Chè Shan Tuyết Lũng Phìn số {n}",
-        producer_name="Hợp tác xã Chè Shan Tuyết Lũng Phìn", province="Tuyên Quang",
-        pack="Hộp 200 g", stars=4, year=2026, decision_number="1201/QĐ-UBND",
-        valid_until=date(2029, 1, 26), gtin="8936045900000",
+        producer_name="Hợp tác xã Chè Shan Tuyết Lũng Phìn",
+        province="Tuyên Quang",
+        pack="Hộp 200 g",
+        stars=4,
+        year=2026,
+        decision_number="1201/QĐ-UBND",
+        valid_until=date(2029, 1, 26),
+        gtin="8936045900000",
     )
 
 
@@ -57,8 +63,14 @@ def run_case(case: str) -> dict:
         size = out.tell()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"case": case, "labels": labels, "seconds": seconds,
-            "labels_per_second": labels / seconds, "peak_mb": peak_mb, "bytes": size}
+    return {
+        "case": case,
+        "labels": labels,
+        "seconds": seconds,
+        "labels_per_second": labels / seconds,
+        "peak_mb": peak_mb,
+        "bytes": size,
+    }
 
 
 def main() -> None:
@@ -69,11 +81,19 @@ def main() -> None:
     print("| case | labels | seconds | labels/s | peak RSS | file |")
     print("|---|---|---|---|---|---|")
     for case in CASES:
-        out = subprocess.run([sys.executable, "-m", "bench.labels.run", "--case", case],
-                             cwd=root, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.labels.run", "--case", case],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         r = json.loads(out)
-        print(f"| {case} | {r['labels']:,} | {r['seconds']:.2f} | {r['labels_per_second']:.0f} "
-              f"| {r['peak_mb']:.0f} MB | {r['bytes'] / 1024:.0f} KB |", flush=True)
+        print(
+            f"| {case} | {r['labels']:,} | {r['seconds']:.2f} | {r['labels_per_second']:.0f} "
+            f"| {r['peak_mb']:.0f} MB | {r['bytes'] / 1024:.0f} KB |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

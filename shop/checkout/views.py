@@ -137,6 +137,14 @@ def checkout():
             emails.order_confirmation(order)
             for shipment in order.shipments:
                 emails.producer_notice(shipment)
+            flash(
+                _(
+                    "Đã đặt đơn hàng %(number)s. Chúng tôi đã gửi xác nhận đến %(email)s.",
+                    number=order.number,
+                    email=order.email,
+                ),
+                "success",
+            )
         return redirect(order_url(order), 303)
     elif request.method == "POST":
         status = 400

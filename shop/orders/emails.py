@@ -56,6 +56,7 @@ def order_confirmation(order: Order) -> None:
 def producer_notice(shipment: Shipment) -> None:
     order = shipment.order
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    shipment_url = f"{base}/producer/shipments/{shipment.id}"
     with force_locale("vi"):
         body = "\n".join(
             [
@@ -68,7 +69,7 @@ def producer_notice(shipment: Shipment) -> None:
                 _("Thanh toán: %(method)s", method=order.payment_method.value.upper()),
                 _("Giao đến: %(address)s", address=order.address_line),
                 "",
-                _("Xác nhận đơn: %(url)s", url=f"{base}/producer/shipments/{shipment.id}"),
+                _("Xác nhận đơn: %(url)s", url=shipment_url),
             ]
         )
         send_mail(shipment.producer.email, _("Đơn hàng mới %(number)s", number=order.number), body)

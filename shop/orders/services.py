@@ -174,7 +174,7 @@ def expire_unpaid(now: datetime | None = None) -> list[str]:
             db.session.rollback()
             continue
         order = db.session.get(Order, order_id, populate_existing=True)
-        reason = "unpaid order expired"
+        reason = "Quá hạn thanh toán"  # stored text, shown in the order history
         db.session.add(
             StateChange(
                 order_id=order.id,

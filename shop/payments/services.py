@@ -120,7 +120,7 @@ def settle_card_payment(
         return False
     order = locked_order(payment.order_id)
     became_paid = apply_payment(
-        order, intent.amount_received, actor=None, actor_label=source, reason=intent.id
+        order, intent.amount_received, actor=None, actor_label=source, reason="Thanh toán thẻ"
     )
     db.session.commit()
     if became_paid:
@@ -200,7 +200,7 @@ def record_transfer(
         amount_vnd,
         actor=actor,
         actor_label="staff",
-        reason=f"transfer {bank_reference}".strip(),
+        reason=f"Chuyển khoản {bank_reference}".strip(),
     )
     record(actor, "transfer_received", order, reason=bank_reference or None, amount_vnd=amount_vnd)
     db.session.commit()

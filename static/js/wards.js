@@ -5,7 +5,9 @@ document.querySelectorAll("select[data-wards-target]").forEach(function (provinc
   var ward = document.getElementById(province.dataset.wardsTarget);
   if (!ward) return;
   var placeholder = ward.options.length ? ward.options[0].text : "";
+  var latest = 0; // only the answer for the province chosen last may fill the list
   province.addEventListener("change", function () {
+    var mine = ++latest;
     ward.length = 0;
     ward.add(new Option(placeholder, ""));
     if (!province.value) return;
@@ -14,6 +16,7 @@ document.querySelectorAll("select[data-wards-target]").forEach(function (provinc
     })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (wards) {
+        if (mine !== latest) return;
         wards.forEach(function (w) { ward.add(new Option(w.name, w.code)); });
       });
   });

@@ -186,7 +186,7 @@ def test_expiry_cancels_unpaid_transfer_orders_once_and_returns_stock(app, runne
         )
     )
     assert change.actor_label == "system"
-    assert "expired" in change.reason
+    assert change.reason == "Quá hạn thanh toán"
 
 
 def test_expiry_default_is_24_hours(app, make_listed):
