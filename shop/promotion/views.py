@@ -36,6 +36,7 @@ from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
 from shop.producers.models import Producer, ProducerStatus
 from shop.promotion import campaigns as campaign_services
+from shop.promotion import notify
 from shop.promotion.forms import CampaignForm, FeatureForm
 from shop.promotion.models import Campaign
 from shop.uploads import UploadRejected, check_image, send_upload, store_bytes
@@ -103,6 +104,7 @@ def verify_producer(producer_id: int):
         flash(_("Chủ thể này đã được xác minh."), "info")
         return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
     db.session.commit()
+    notify.producer_reviewed(producer, approved=True)
     flash(_("Đã xác minh chủ thể %(name)s.", name=producer.legal_name), "success")
     return redirect(url_for("promotion.producer_queue"))
 
@@ -120,6 +122,7 @@ def reject_producer(producer_id: int):
         flash(_("Chủ thể này đã bị từ chối."), "info")
         return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
     db.session.commit()
+    notify.producer_reviewed(producer, approved=False, reason=producer.review_note)
     flash(_("Đã từ chối hồ sơ chủ thể."), "success")
     return redirect(url_for("promotion.producer_queue"))
 
@@ -207,11 +210,14 @@ def verify_certificate(certificate_id: int):
         flash(_("Chứng nhận này không còn chờ xác minh."), "info")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
     db.session.commit()
+    notify.certificate_reviewed(certificate, "verified")
     flash(_("Đã xác minh chứng nhận %(number)s.", number=certificate.decision_number), "success")
     return redirect(url_for("promotion.certificate_queue"))
 
 
-def _reason_action(certificate_id: int, action, done_message: str, wrong_state_message: str):
+def _reason_action(
+    certificate_id: int, action, done_message: str, wrong_state_message: str, outcome: str
+):
     certificate = _get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -222,12 +228,14 @@ def _reason_action(certificate_id: int, action, done_message: str, wrong_state_m
             staff=True,
             form=form,
         ), 400
+    reason = form.reason.data.strip()
     try:
-        action(certificate, current_user, form.reason.data.strip())
+        action(certificate, current_user, reason)
     except CertificateTransition:
         flash(wrong_state_message, "info")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
     db.session.commit()
+    notify.certificate_reviewed(certificate, outcome, reason)
     flash(done_message, "success")
     return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
 
@@ -240,6 +248,7 @@ def reject_certificate(certificate_id: int):
         certification.reject_certificate,
         _("Đã từ chối chứng nhận."),
         _("Chứng nhận này không còn chờ xác minh."),
+        "rejected",
     )
 
 
@@ -251,6 +260,7 @@ def revoke_certificate(certificate_id: int):
         certification.revoke_certificate,
         _("Đã thu hồi chứng nhận."),
         _("Chỉ thu hồi được chứng nhận đã xác minh và chưa bị thu hồi."),
+        "revoked",
     )
 
 

@@ -144,6 +144,13 @@ def test_staff_verifies_and_revokes_through_the_pages(client, make_user, make_ce
     assert certificate.revoked_at is not None
     page = client.get(f"/staff/certificates/{certificate.id}").get_data(as_text=True)
     assert "Đã thu hồi" in page
+    from shop.mail import outbox
+
+    subjects = [m["Subject"] for m in outbox() if m["To"] == certificate.product.producer.email]
+    assert [s.split(" của ")[0] for s in subjects] == ["Chứng nhận OCOP", "Chứng nhận OCOP"]
+    assert "đã được xác minh" in subjects[0]
+    assert "đã bị thu hồi" in subjects[1]
+    assert "Lý do: Không đạt" in outbox()[-1].get_content()
 
 
 def test_certificate_of_unverified_producer_waits(
@@ -169,6 +176,12 @@ def test_staff_rejects_with_reason(client, make_user, make_certificate, auth):
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.REJECTED
     assert certificate.rejection_reason == "Sai số QĐ"
+    from shop.mail import outbox
+
+    (mail,) = outbox()
+    assert mail["To"] == certificate.product.producer.email
+    assert "bị từ chối" in mail["Subject"]
+    assert "Lý do: Sai số QĐ" in mail.get_content()
 
 
 def test_unknown_register_filters_are_ignored(client, staff, auth, make_certificate):

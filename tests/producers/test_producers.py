@@ -243,6 +243,21 @@ def test_staff_rejects_a_producer_with_a_reason(client, make_user, make_producer
     db.session.refresh(producer)
     assert producer.status == ProducerStatus.REJECTED
     assert producer.review_note == "Thiếu mã số thuế"
+    from shop.mail import outbox
+
+    (mail,) = [m for m in outbox() if m["To"] == producer.email]
+    assert "bị từ chối" in mail["Subject"]
+    assert "Lý do: Thiếu mã số thuế" in mail.get_content()
+
+
+def test_producer_is_emailed_when_verified(client, staff, make_producer, auth):
+    from shop.mail import outbox
+
+    producer = make_producer(verified=False)
+    auth.login(staff.email)
+    client.post(f"/staff/producers/{producer.id}/verify")
+    (mail,) = [m for m in outbox() if m["To"] == producer.email]
+    assert "đã được xác minh" in mail["Subject"]
 
 
 def test_without_javascript_the_ward_list_reloads_without_saving(client, signed_in):

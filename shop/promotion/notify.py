@@ -1,0 +1,68 @@
+"""E-mails to producers about staff decisions, sent after the decision is committed."""
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from shop.certification.models import Certificate
+from shop.mail import send_mail
+from shop.producers.models import Producer
+
+
+def _link(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def producer_reviewed(producer: Producer, approved: bool, reason: str | None = None) -> None:
+    with force_locale("vi"):
+        if approved:
+            subject = _("Chủ thể %(name)s đã được xác minh", name=producer.legal_name)
+            lines = [
+                _(
+                    "Cán bộ xúc tiến thương mại đã xác minh chủ thể %(name)s.",
+                    name=producer.legal_name,
+                ),
+                _("Sản phẩm có chứng nhận OCOP còn hiệu lực nay có thể được bán."),
+            ]
+        else:
+            subject = _("Hồ sơ chủ thể %(name)s bị từ chối", name=producer.legal_name)
+            lines = [
+                _(
+                    "Cán bộ xúc tiến thương mại đã từ chối hồ sơ chủ thể %(name)s.",
+                    name=producer.legal_name,
+                ),
+                _("Lý do: %(reason)s", reason=reason or ""),
+                _("Hãy sửa hồ sơ rồi gửi lại."),
+            ]
+        lines += ["", _("Xem hồ sơ: %(url)s", url=_link("/producer/profile"))]
+        send_mail(producer.email, subject, "\n".join(lines))
+
+
+def certificate_reviewed(certificate: Certificate, outcome: str, reason: str | None = None) -> None:
+    """``outcome``: "verified", "rejected" or "revoked"."""
+    product = certificate.product
+    producer = product.producer
+    with force_locale("vi"):
+        names = {"product": product.name, "number": certificate.decision_number}
+        if outcome == "verified":
+            subject = _("Chứng nhận OCOP của “%(product)s” đã được xác minh", **names)
+            first = _(
+                "Chứng nhận %(number)s (%(stars)s sao) của “%(product)s” đã được xác minh.",
+                stars=certificate.star_rank,
+                **names,
+            )
+        elif outcome == "rejected":
+            subject = _("Chứng nhận OCOP của “%(product)s” bị từ chối", **names)
+            first = _("Chứng nhận %(number)s của “%(product)s” bị từ chối.", **names)
+        else:
+            subject = _("Chứng nhận OCOP của “%(product)s” đã bị thu hồi", **names)
+            first = _(
+                "Chứng nhận %(number)s của “%(product)s” đã bị thu hồi: sản phẩm không còn "
+                "được bán như sản phẩm OCOP và không in được nhãn.",
+                **names,
+            )
+        lines = [first]
+        if reason:
+            lines.append(_("Lý do: %(reason)s", reason=reason))
+        lines += ["", _("Xem chứng nhận: %(url)s", url=_link("/producer/certificates"))]
+        send_mail(producer.email, subject, "\n".join(lines))
