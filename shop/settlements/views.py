@@ -40,7 +40,7 @@ from shop.settlements.models import Settlement, SettlementStatus
 bp = Blueprint("settlements", __name__)
 
 STATUS_LABELS = {
-    SettlementStatus.DRAFT: _l("Tạm tính"),
+    SettlementStatus.DRAFT: _l("Bản nháp (chưa chi trả)"),
     SettlementStatus.PAID: _l("Đã thanh toán"),
 }
 

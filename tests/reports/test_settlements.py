@@ -269,7 +269,7 @@ def test_staff_generate_export_and_pay_through_the_pages(client, auth, staff, se
     assert rows[0][9] == "Thực trả (đồng)"
     household = next(r for r in rows if r[1] == "Hộ kinh doanh Mật ong Mèo Vạc")
     assert household[4:10] == ["230000", "0", "11500", "2300", "1150", "215050"]
-    assert household[10] == "Tạm tính"
+    assert household[10] == "Bản nháp (chưa chi trả)"
     settlement = db.session.scalar(
         select(Settlement).where(Settlement.producer_id == sellers["home"].id)
     )
