@@ -227,6 +227,7 @@ def _reason_action(
             today=today_vn(),
             staff=True,
             form=form,
+            labels_printed=labels_printed(certificate.id),
         ), 400
     reason = form.reason.data.strip()
     try:
@@ -347,14 +348,17 @@ def campaign_detail(campaign_id: int):
             form.product.errors.append(_("Không có sản phẩm với đường dẫn này."))
         else:
             try:
-                campaign_services.feature_product(campaign, product, current_user, today)
+                item = campaign_services.feature_product(campaign, product, current_user, today)
             except campaign_services.NotFeaturable:
                 form.product.errors.append(
                     _("Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP còn hiệu lực.")
                 )
             else:
                 db.session.commit()
-                flash(_("Đã thêm %(name)s vào chiến dịch.", name=product.name), "success")
+                if item is None:
+                    flash(_("%(name)s đã có trong chiến dịch.", name=product.name), "info")
+                else:
+                    flash(_("Đã thêm %(name)s vào chiến dịch.", name=product.name), "success")
                 return redirect(url_for("promotion.campaign_detail", campaign_id=campaign.id))
     products = {
         p.id: p
