@@ -2,7 +2,12 @@
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from shop.phones import normalize_phone
 
 
 def choices(pairs: Iterable[tuple], placeholder=None) -> list[SelectChoice]:
@@ -26,3 +31,37 @@ def int_or_none(value):
     except (TypeError, ValueError):
         return None
     return number if 0 <= number <= MAX_ID else None
+
+
+def email_field(label, description=None) -> EmailField:
+    """A required e-mail address, checked for its form only (no DNS lookups)."""
+    return EmailField(
+        label,
+        description=description,
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập email.")),
+            Length(max=254, message=_l("Email quá dài.")),
+            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
+        ],
+    )
+
+
+def _vietnamese_phone(form, field) -> None:
+    normalized = normalize_phone(field.data or "")
+    if normalized is None:
+        raise ValidationError(
+            _l("Số điện thoại không hợp lệ: dùng dạng 0xxxxxxxxx hoặc +84xxxxxxxxx.")
+        )
+    field.data = normalized  # stored as 0xxxxxxxxx
+
+
+def phone_field(label, description=None) -> StringField:
+    """A required Vietnamese phone number, normalised to 0xxxxxxxxx."""
+    return StringField(
+        label,
+        description=description,
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập số điện thoại.")),
+            _vietnamese_phone,
+        ],
+    )

@@ -1,23 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from shop.formfields import email_field
 
 PASSWORD_RULES = [
     InputRequired(message=_l("Vui lòng nhập mật khẩu.")),
     Length(min=10, max=128, message=_l("Mật khẩu phải dài từ 10 đến 128 ký tự.")),
 ]
-
-
-def _email_field(label):
-    return EmailField(
-        label,
-        validators=[
-            InputRequired(message=_l("Vui lòng nhập email.")),
-            Length(max=254, message=_l("Email quá dài.")),
-            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
-        ],
-    )
 
 
 class RegisterForm(FlaskForm):
@@ -28,7 +19,7 @@ class RegisterForm(FlaskForm):
             Length(max=120, message=_l("Họ và tên tối đa 120 ký tự.")),
         ],
     )
-    email = _email_field(_l("Email"))
+    email = email_field(_l("Email"))
     password = PasswordField(_l("Mật khẩu"), validators=PASSWORD_RULES)
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),
@@ -37,7 +28,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = _email_field(_l("Email"))
+    email = email_field(_l("Email"))
     password = PasswordField(
         _l("Mật khẩu"),
         validators=[
@@ -61,7 +52,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = _email_field(_l("Email"))
+    email = email_field(_l("Email"))
 
 
 class ResetPasswordForm(FlaskForm):

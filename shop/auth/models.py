@@ -3,10 +3,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, String
+from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 
 
@@ -31,7 +32,7 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.CUSTOMER,
     )
     # What Flask-Login stores in the session and the remember cookie. Rotating it

@@ -4,7 +4,6 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.money import MAX_PRICE_VND, MIN_PRICE_VND
 from shop.producers.models import Producer
@@ -86,12 +86,7 @@ class Product(db.Model):
     net_quantity: Mapped[str] = mapped_column(String(60), default="")  # "200 g", "500 ml"
     gtin: Mapped[str | None] = mapped_column(String(13))
     status: Mapped[ProductStatus] = mapped_column(
-        Enum(
-            ProductStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(ProductStatus),
         default=ProductStatus.DRAFT,
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,13 +2,14 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Enum, ForeignKey, String, and_
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from shop.auth.models import User
 from shop.catalog.models import Product, ProductSet
 from shop.certification.rules import CertificateStatus, derive_status, expiry_date, last_valid_day
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 
 # No 0/O, 1/I/L: codes are typed from paper as often as scanned.
@@ -18,10 +19,6 @@ CODE_LENGTH = 10  # 31**10 ≈ 8e14: not guessable, and unknown-code lookups are
 
 def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class IssuerLevel(enum.StrEnum):
@@ -52,7 +49,7 @@ class Certificate(db.Model):
     decision_date: Mapped[date] = mapped_column(Date)
     # Stored (not only computed) so listings can filter valid certificates in SQL.
     expires_on: Mapped[date] = mapped_column(Date, index=True)
-    issuer_level: Mapped[IssuerLevel] = mapped_column(_enum(IssuerLevel))
+    issuer_level: Mapped[IssuerLevel] = mapped_column(str_enum(IssuerLevel))
     issuer_name: Mapped[str] = mapped_column(String(200))
     legal_basis: Mapped[str] = mapped_column(String(120))
     product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"))
@@ -65,7 +62,7 @@ class Certificate(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     review: Mapped[ReviewState] = mapped_column(
-        _enum(ReviewState), default=ReviewState.PENDING, index=True
+        str_enum(ReviewState), default=ReviewState.PENDING, index=True
     )
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

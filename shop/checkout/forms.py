@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from shop.formfields import choices
+from shop.formfields import choices, email_field, phone_field
 from shop.localities.forms import AddressMixin
 from shop.orders.models import PaymentMethod
-from shop.phones import normalize_phone
 
 PAYMENT_CHOICES = choices(
     [
@@ -26,20 +25,8 @@ class CheckoutForm(AddressMixin, FlaskForm):
             Length(max=120, message=_l("Họ tên tối đa 120 ký tự.")),
         ],
     )
-    phone = StringField(
-        _l("Số điện thoại"),
-        description=_l("Dạng 0912345678 hoặc +84912345678."),
-        validators=[InputRequired(message=_l("Vui lòng nhập số điện thoại."))],
-    )
-    email = EmailField(
-        _l("Email"),
-        description=_l("Chúng tôi gửi xác nhận đơn hàng đến email này."),
-        validators=[
-            InputRequired(message=_l("Vui lòng nhập email.")),
-            Length(max=254, message=_l("Email quá dài.")),
-            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
-        ],
-    )
+    phone = phone_field(_l("Số điện thoại"), _l("Dạng 0912345678 hoặc +84912345678."))
+    email = email_field(_l("Email"), _l("Chúng tôi gửi xác nhận đơn hàng đến email này."))
     note = TextAreaField(
         _l("Ghi chú cho người bán (không bắt buộc)"),
         validators=[Optional(), Length(max=500, message=_l("Ghi chú tối đa 500 ký tự."))],
@@ -54,14 +41,6 @@ class CheckoutForm(AddressMixin, FlaskForm):
     save_address = BooleanField(_l("Lưu địa chỉ này cho lần sau"), default=True)
     checkout_token = HiddenField()
     expected_total = HiddenField()
-
-    def validate_phone(self, field):
-        normalized = normalize_phone(field.data or "")
-        if normalized is None:
-            raise ValidationError(
-                _l("Số điện thoại không hợp lệ: dùng dạng 0xxxxxxxxx hoặc +84xxxxxxxxx.")
-            )
-        field.data = normalized
 
     def validate_payment_method(self, field):
         if field.data not in {choice.value for choice in PAYMENT_CHOICES}:

@@ -91,6 +91,32 @@ class PriceChanged(CheckoutError):
         self.seen, self.now = seen, now
 
 
+def remember_address(user_id: int, contact: Contact) -> None:
+    """Save the delivery address for next time, unless it is already saved."""
+    from shop.orders.models import SavedAddress
+
+    known = db.session.scalar(
+        select(SavedAddress.id).where(
+            SavedAddress.user_id == user_id,
+            SavedAddress.province_code == contact.province_code,
+            SavedAddress.ward_code == contact.ward_code,
+            SavedAddress.street == contact.street,
+            SavedAddress.phone == contact.phone,
+        )
+    )
+    if known is None:
+        db.session.add(
+            SavedAddress(
+                user_id=user_id,
+                customer_name=contact.customer_name,
+                phone=contact.phone,
+                province_code=contact.province_code,
+                ward_code=contact.ward_code,
+                street=contact.street,
+            )
+        )
+
+
 def order_number(order_id: int, created: datetime) -> str:
     """DH + yymm (Vietnam time) + at least 6 digits: DH2611000123."""
     return f"DH{created.astimezone(VN_TZ):%y%m}{order_id:06d}"

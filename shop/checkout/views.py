@@ -131,7 +131,7 @@ def checkout():
             return redirect(url_for("cart.show"), 303)
         if created:
             if current_user.is_authenticated and form.save_address.data:
-                _remember_address(contact, addresses)
+                services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product_id for line in order.lines])
             db.session.commit()
             emails.order_confirmation(order)
@@ -168,24 +168,3 @@ def _problem_message(line) -> str:
     if line.problem == "out_of_stock":
         return _("“%(name)s” đã hết hàng.", name=name)
     return _("“%(name)s” hiện không được bán.", name=name)
-
-
-def _remember_address(contact: services.Contact, addresses) -> None:
-    for address in addresses:
-        if (address.province_code, address.ward_code, address.street, address.phone) == (
-            contact.province_code,
-            contact.ward_code,
-            contact.street,
-            contact.phone,
-        ):
-            return
-    db.session.add(
-        SavedAddress(
-            user_id=current_user.id,
-            customer_name=contact.customer_name,
-            phone=contact.phone,
-            province_code=contact.province_code,
-            ward_code=contact.ward_code,
-            street=contact.street,
-        )
-    )

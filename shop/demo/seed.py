@@ -152,7 +152,7 @@ def _demo_orders(today: date, staff) -> int:
 
     from shop.cart.services import build_view
     from shop.catalog.listing import listed
-    from shop.checkout.services import CheckoutError, Contact, place_order
+    from shop.checkout.services import CheckoutError, Contact, place_order, remember_address
     from shop.orders.models import Order, PaymentMethod
     from shop.payments.services import record_transfer
 
@@ -171,18 +171,7 @@ def _demo_orders(today: date, staff) -> int:
         ward_code=products[0].producer.ward_code,
         street="Số 5 đường Nguyễn Trãi",
     )
-    from shop.orders.models import SavedAddress
-
-    db.session.add(
-        SavedAddress(
-            user_id=customer.id,
-            customer_name=contact.customer_name,
-            phone=contact.phone,
-            province_code=contact.province_code,
-            ward_code=contact.ward_code,
-            street=contact.street,
-        )
-    )
+    remember_address(customer.id, contact)
     plans = [
         ({products[0].id: 2, products[1].id: 1}, PaymentMethod.COD),
         ({products[2].id: 1}, PaymentMethod.VIETQR),

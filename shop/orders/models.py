@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -18,13 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.localities.models import Province, Ward
 from shop.producers.models import Producer
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class PaymentMethod(enum.StrEnum):
@@ -82,10 +78,10 @@ class Order(db.Model):
     ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
     street: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(String(500), default="")
-    payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), index=True)
+    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 24))
+    status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, 24), index=True)
     payment_status: Mapped[PaymentStatus] = mapped_column(
-        _enum(PaymentStatus), default=PaymentStatus.UNPAID
+        str_enum(PaymentStatus, 24), default=PaymentStatus.UNPAID
     )
     subtotal_vnd: Mapped[int]
     shipping_vnd: Mapped[int]
@@ -148,7 +144,7 @@ class Shipment(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"))
     status: Mapped[ShipmentStatus] = mapped_column(
-        _enum(ShipmentStatus), default=ShipmentStatus.NEW
+        str_enum(ShipmentStatus, 24), default=ShipmentStatus.NEW
     )
     subtotal_vnd: Mapped[int]
     shipping_vnd: Mapped[int]

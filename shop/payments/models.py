@@ -3,17 +3,14 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.orders.models import Order
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class CardPayment(db.Model):
@@ -68,7 +65,9 @@ class Refund(db.Model):
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"), index=True)
     amount_vnd: Mapped[int]
     reason: Mapped[str] = mapped_column(String(500))
-    status: Mapped[RefundStatus] = mapped_column(_enum(RefundStatus), default=RefundStatus.PENDING)
+    status: Mapped[RefundStatus] = mapped_column(
+        str_enum(RefundStatus, 24), default=RefundStatus.PENDING
+    )
     # One Stripe refund may be split into a row per shipment (producer).
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

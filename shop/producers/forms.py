@@ -4,9 +4,8 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from shop.formfields import choices
+from shop.formfields import choices, email_field, phone_field
 from shop.localities.forms import AddressMixin
-from shop.phones import normalize_phone
 from shop.producers.models import ProducerKind
 
 KIND_LABELS = {
@@ -51,19 +50,8 @@ class ProducerForm(AddressMixin, FlaskForm):
             Length(max=120, message=_l("Tối đa 120 ký tự.")),
         ],
     )
-    phone = StringField(
-        _l("Số điện thoại"),
-        description=_l("Ví dụ: 0912345678 hoặc +84912345678"),
-        validators=[InputRequired(message=_l("Vui lòng nhập số điện thoại."))],
-    )
-    email = EmailField(
-        _l("Email liên hệ"),
-        validators=[
-            InputRequired(message=_l("Vui lòng nhập email.")),
-            Length(max=254, message=_l("Email quá dài.")),
-            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
-        ],
-    )
+    phone = phone_field(_l("Số điện thoại"), _l("Ví dụ: 0912345678 hoặc +84912345678"))
+    email = email_field(_l("Email liên hệ"))
     description = TextAreaField(
         _l("Giới thiệu"),
         validators=[Optional(), Length(max=4000, message=_l("Giới thiệu tối đa 4000 ký tự."))],
@@ -86,14 +74,6 @@ class ProducerForm(AddressMixin, FlaskForm):
         if value and not value.replace("-", "").isdigit():
             raise ValidationError(_l("Mã số chỉ gồm chữ số (có thể có dấu gạch ngang)."))
         field.data = value or None
-
-    def validate_phone(self, field):
-        normalized = normalize_phone(field.data or "")
-        if normalized is None:
-            raise ValidationError(
-                _l("Số điện thoại không hợp lệ: dùng dạng 0xxxxxxxxx hoặc +84xxxxxxxxx.")
-            )
-        field.data = normalized
 
     def profile(self) -> dict:
         return {

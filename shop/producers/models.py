@@ -1,17 +1,14 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.localities.models import Province, Ward
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ProducerKind(enum.StrEnum):
@@ -40,7 +37,7 @@ class Producer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[ProducerKind] = mapped_column(_enum(ProducerKind))
+    kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind))
     legal_name: Mapped[str] = mapped_column(String(200))
     registration_number: Mapped[str | None] = mapped_column(String(20))
     representative: Mapped[str] = mapped_column(String(120))
@@ -57,7 +54,7 @@ class Producer(db.Model):
     shipping_fee_vnd: Mapped[int] = mapped_column(default=30_000, server_default="30000")
     free_shipping_over_vnd: Mapped[int | None]
     status: Mapped[ProducerStatus] = mapped_column(
-        _enum(ProducerStatus), default=ProducerStatus.PENDING, index=True
+        str_enum(ProducerStatus), default=ProducerStatus.PENDING, index=True
     )
     review_note: Mapped[str | None] = mapped_column(String(500))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -93,7 +90,7 @@ class ProducerMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(str_enum(MemberRole), default=MemberRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     producer: Mapped[Producer] = relationship(back_populates="members")

@@ -9,7 +9,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -19,12 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.clock import utcnow
+from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.producers.models import Producer
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class SettlementStatus(enum.StrEnum):
@@ -65,7 +61,7 @@ class Settlement(db.Model):
     vat_bps: Mapped[int]
     pit_bps: Mapped[int]
     status: Mapped[SettlementStatus] = mapped_column(
-        _enum(SettlementStatus), default=SettlementStatus.DRAFT
+        str_enum(SettlementStatus), default=SettlementStatus.DRAFT
     )
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
