@@ -4,7 +4,6 @@ times at once. Threads over HTTP against a threaded server, or threads calling
 the service with their own sessions, as production would."""
 
 import re
-import secrets
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -14,12 +13,11 @@ import requests
 from sqlalchemy import func, select
 
 from shop.catalog.models import Product
-from shop.checkout.services import OutOfStock, place_order
-from shop.clock import today_vn
+from shop.checkout.services import OutOfStock
 from shop.extensions import db
-from shop.orders.models import Order, OrderLine, PaymentMethod
+from shop.orders.models import Order, OrderLine
 from tests.conftest import is_postgres
-from tests.orders.helpers import CONTACT, checkout_form
+from tests.orders.helpers import checkout_form, order_for
 
 
 @pytest.fixture(autouse=True)
@@ -111,21 +109,8 @@ def test_200_buyers_race_for_50_units(app, live_server, make_listed):
         assert sold == 50
 
 
-def _place(lines: dict[int, int], token: str | None = None, method=PaymentMethod.COD):
-    from shop.cart.services import build_view
-
-    total = build_view(lines, today_vn()).total_vnd
-    order, created = place_order(
-        lines=lines,
-        contact=CONTACT,
-        payment_method=method,
-        token=token or secrets.token_urlsafe(32),
-        user=None,
-        today=today_vn(),
-        expected_total_vnd=total,
-    )
-    db.session.commit()
-    return order.id, created
+def _place(lines: dict[int, int]):
+    return order_for(lines).id
 
 
 def _in_threads(app, calls):

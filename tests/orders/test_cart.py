@@ -149,3 +149,25 @@ def test_signed_in_cart_is_stored_and_guest_cart_merges_on_login(
     assert cart["item_count"] == 6
     auth.logout()
     assert client.get("/cart.json").get_json()["item_count"] == 0  # the guest cart was used up
+
+
+def test_line_whose_certificate_expired_is_flagged_and_orders_nothing(client, make_listed):
+    from datetime import timedelta
+
+    from shop.catalog.listing import current_certificate
+    from shop.clock import today_vn
+    from shop.orders.models import Order
+    from tests.orders.helpers import checkout_form
+
+    tea = make_listed(stock=5)
+    add(client, tea.id, 2)
+    total = client.get("/cart.json").get_json()["total_price"]
+    certificate = current_certificate(tea)
+    certificate.expires_on = today_vn() - timedelta(days=1)  # it expired at midnight
+    db.session.commit()
+    assert client.get("/cart.json").get_json()["items"][0]["problem"] == "unlisted"
+    response = client.post("/checkout", data=checkout_form(total), follow_redirects=True)
+    assert "hiện không được bán" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == 0
+    db.session.refresh(tea)
+    assert tea.stock == 5
