@@ -110,6 +110,21 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def count_queries(app):
+    """The SQL statements run while the test goes on (to catch N+1 queries)."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -38,16 +38,22 @@ def show():
 @bp.get("/cart.json")
 @bp.get("/cart.js")
 def as_json():
-    view = services.build_view(services.read_lines(current_user), today_vn())
-    return jsonify(services.view_json(view))
+    return jsonify(_cart_json())
+
+
+def _cart_json() -> dict:
+    return services.view_json(services.build_view(services.read_lines(current_user), today_vn()))
+
+
+def _product_id() -> int:
+    """The product of a cart form; ``id`` is accepted too, as AJAX carts send it."""
+    return services.parse_product_id(request.form.get("product_id") or request.form.get("id"))
 
 
 @bp.post("/cart/add")
 def add():
     try:
-        product_id = services.parse_product_id(
-            request.form.get("product_id") or request.form.get("id")
-        )
+        product_id = _product_id()
         quantity = services.parse_quantity(request.form.get("quantity", "1"))
         product, now_in_cart, capped = services.add_item(
             current_user, product_id, quantity, today_vn()
@@ -60,7 +66,6 @@ def add():
         else _("Đã thêm “%(name)s” vào giỏ hàng.", name=product.name)
     )
     if wants_json():
-        view = services.build_view(services.read_lines(current_user), today_vn())
         return jsonify(
             {
                 "product_id": product.id,
@@ -69,7 +74,7 @@ def add():
                 "price": product.price_vnd,
                 "capped": capped,
                 "message": message,
-                "cart": services.view_json(view),
+                "cart": _cart_json(),
             }
         )
     flash(message, "info" if capped else "success")
@@ -79,16 +84,13 @@ def add():
 @bp.post("/cart/change")
 def change():
     try:
-        product_id = services.parse_product_id(
-            request.form.get("product_id") or request.form.get("id")
-        )
+        product_id = _product_id()
         quantity = services.parse_quantity(request.form.get("quantity"), allow_zero=True)
         services.set_quantity(current_user, product_id, quantity)
     except CartError as exc:
         return _error(exc)
     if wants_json():
-        view = services.build_view(services.read_lines(current_user), today_vn())
-        return jsonify(services.view_json(view))
+        return as_json()
     flash(_("Đã cập nhật giỏ hàng.") if quantity else _("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
     return redirect(url_for("cart.show"), 303)
 
@@ -96,15 +98,12 @@ def change():
 @bp.post("/cart/remove")
 def remove():
     try:
-        product_id = services.parse_product_id(
-            request.form.get("product_id") or request.form.get("id")
-        )
+        product_id = _product_id()
         services.set_quantity(current_user, product_id, 0)
     except CartError as exc:
         return _error(exc)
     if wants_json():
-        view = services.build_view(services.read_lines(current_user), today_vn())
-        return jsonify(services.view_json(view))
+        return as_json()
     flash(_("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
     return redirect(url_for("cart.show"), 303)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from shop.auth.models import User
 from shop.checkout.services import return_stock
@@ -27,6 +28,24 @@ class OrderActionError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def order_by_number(number: str) -> Order | None:
+    """The order with what its pages show, loaded in a fixed number of queries."""
+    if len(number) > 20:
+        return None
+    shipments = selectinload(Order.shipments)
+    return db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .options(
+            joinedload(Order.province),
+            joinedload(Order.ward),
+            shipments.joinedload(Shipment.producer),
+            shipments.selectinload(Shipment.lines),
+            selectinload(Order.lines),
+        )
+    )
 
 
 def cancellable(order: Order) -> bool:

@@ -1,6 +1,6 @@
 """Staff: every order, bank transfers received, refunds."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from shop.auth.decorators import staff_required
 from shop.extensions import db
 from shop.money import format_vnd, parse_vnd
 from shop.orders.models import Order, OrderStatus, PaymentMethod, StateChange
-from shop.orders.services import OrderActionError, cancel_order
+from shop.orders.services import OrderActionError, cancel_order, order_by_number
 from shop.payments.models import CardPayment, Refund, TransferReceipt
 from shop.payments.services import PaymentError, record_transfer, refund_order, refundable_vnd
 
@@ -45,7 +45,7 @@ def index():
 
 
 def _order(number: str) -> Order:
-    order = db.session.scalar(select(Order).where(Order.number == number[:20]))
+    order = order_by_number(number)
     if order is None:
         abort(404)
     return order
@@ -74,21 +74,29 @@ def detail(number: str):
     )
 
 
-def _amount(name: str) -> int | None:
+def _amount() -> int | None:
+    """The form's ``amount`` in whole đồng, or None (with a message) if it is not one."""
     try:
-        return parse_vnd(request.form.get(name, ""))
+        amount = parse_vnd(request.form.get("amount", ""))
     except (ValueError, TypeError):
+        amount = 0
+    if amount <= 0:
+        flash(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 125000."), "error")
         return None
+    return amount
+
+
+def _back(order: Order):
+    return _back(order)
 
 
 @bp.post("/orders/<number>/transfer")
 @staff_required
 def transfer(number: str):
     order = _order(number)
-    amount = _amount("amount")
-    if amount is None or amount <= 0:
-        flash(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 125000."), "error")
-        return redirect(url_for("staff_orders.detail", number=order.number), 303)
+    amount = _amount()
+    if amount is None:
+        return _back(order)
     try:
         order, _paid = record_transfer(
             order.id, amount, (request.form.get("reference") or "").strip()[:80], current_user
@@ -96,7 +104,7 @@ def transfer(number: str):
     except PaymentError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("staff_orders.detail", number=order.number), 303)
+        return _back(order)
     if order.overpaid_vnd:
         flash(
             _(
@@ -112,24 +120,23 @@ def transfer(number: str):
         )
     else:
         flash(_("Đã ghi nhận: đơn hàng đã được thanh toán đủ."), "success")
-    return redirect(url_for("staff_orders.detail", number=order.number), 303)
+    return _back(order)
 
 
 @bp.post("/orders/<number>/refund")
 @staff_required
 def refund(number: str):
     order = _order(number)
-    amount = _amount("amount")
-    if amount is None or amount <= 0:
-        flash(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 125000."), "error")
-        return redirect(url_for("staff_orders.detail", number=order.number), 303)
+    amount = _amount()
+    if amount is None:
+        return _back(order)
     try:
         refund_order(order.id, amount, (request.form.get("reason") or "")[:500], current_user)
         flash(_("Đã hoàn tiền."), "success")
     except PaymentError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-    return redirect(url_for("staff_orders.detail", number=order.number), 303)
+    return _back(order)
 
 
 @bp.post("/orders/<number>/cancel")
@@ -139,7 +146,7 @@ def cancel(number: str):
     reason = (request.form.get("reason") or "").strip()[:500]
     if not reason:
         flash(_("Vui lòng nhập lý do huỷ."), "error")
-        return redirect(url_for("staff_orders.detail", number=order.number), 303)
+        return _back(order)
     try:
         cancel_order(order.id, actor=current_user, actor_label="staff", reason=reason)
         record(current_user, "order_cancel", order, reason=reason)
@@ -148,4 +155,4 @@ def cancel(number: str):
     except OrderActionError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-    return redirect(url_for("staff_orders.detail", number=order.number), 303)
+    return _back(order)

@@ -18,14 +18,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.extensions import db
 from shop.orders import services
-from shop.orders.models import Order, PaymentMethod, Shipment, ShipmentStatus, StateChange
+from shop.orders.models import (
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    Shipment,
+    ShipmentStatus,
+    StateChange,
+)
 from shop.orders.services import OrderActionError
 from shop.payments import stripe_gateway, vietqr
-from shop.payments.models import CardPayment
 from shop.payments.services import (
     PaymentError,
     ensure_payment_intent,
@@ -41,13 +47,7 @@ bp = Blueprint("orders", __name__)
 def load_order(number: str) -> Order:
     """The order, if the visitor may see it: its customer, the holder of its
     link key, or staff. Anyone else gets a 404 (not a hint that it exists)."""
-    if len(number) > 20:
-        abort(404)
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.number == number)
-        .options(selectinload(Order.shipments), selectinload(Order.lines))
-    )
+    order = services.order_by_number(number)
     if order is None:
         abort(404)
     key = request.values.get("key", "")
@@ -58,6 +58,10 @@ def load_order(number: str) -> Order:
     if key and hmac.compare_digest(key.encode(), order.access_key.encode()):
         return order
     abort(404)
+
+
+# PaymentIntent states in which the customer may have paid since we last looked.
+STRIPE_IN_FLIGHT = frozenset({"requires_action", "requires_confirmation", "processing"})
 
 
 def transfer_payload(order: Order) -> str:
@@ -81,13 +85,14 @@ def detail(number: str):
     order = load_order(number)
     card = None
     card_error = None
-    if order.payment_method == PaymentMethod.CARD:
+    if order.payment_method == PaymentMethod.CARD and order.status == OrderStatus.PENDING_PAYMENT:
         try:
-            if order.status.value == "pending_payment":
-                card = ensure_payment_intent(order)
-                refresh_card_payment(order)
+            card = ensure_payment_intent(order)
+            if card.stripe_status in STRIPE_IN_FLIGHT:
+                # Back from 3-D Secure, or still processing: read it back now
+                # rather than wait for the webhook.
+                card = refresh_card_payment(order)
                 db.session.refresh(order)
-            card = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
         except (stripe_gateway.GatewayError, PaymentError):
             db.session.rollback()
             card_error = _(
@@ -188,6 +193,7 @@ def producer_shipments():
     shipments = db.session.scalars(
         select(Shipment)
         .where(Shipment.producer_id == g.producer.id)
+        .options(joinedload(Shipment.order).joinedload(Order.province))
         .order_by(Shipment.id.desc())
         .limit(200)
     ).all()

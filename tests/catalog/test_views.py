@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from shop.catalog.models import Product, ProductPhoto, ProductStatus
 from shop.extensions import db
@@ -113,18 +113,6 @@ def test_producer_public_page(client, make_listed, make_producer):
     assert product.producer.phone in page
     assert client.get(f"/producers/{make_producer(verified=False).slug}").status_code == 404
     assert client.get("/producers/khong-co").status_code == 404
-
-
-@pytest.fixture
-def count_queries(app):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    yield statements
-    event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _queries_for(client, count_queries, path):

@@ -228,3 +228,35 @@ def test_producer_sets_shipping_fee_and_free_threshold(app, client, make_produce
         assert response.status_code == 400, bad
     db.session.expire_all()
     assert producer.shipping_fee_vnd == 25_000
+
+
+def _statements(client, count_queries, path):
+    count_queries.clear()
+    assert client.get(path).status_code == 200
+    return len(count_queries)
+
+
+def test_order_pages_make_no_query_per_row(
+    app, client, auth, staff, make_listed, make_producer, count_queries
+):
+    """The lists and order pages cost the same few statements for 1 or 4 rows."""
+    producers = [make_producer() for _ in range(4)]
+    products = [make_listed(producer=p, stock=50) for p in producers]
+    one = order_for({products[0]: 1})
+    four = order_for({p: 1 for p in products})
+    for _ in range(3):
+        order_for({products[0]: 1})
+    auth.login(producers[1].members[0].user.email)  # one shipment
+    few = _statements(client, count_queries, "/producer/shipments")
+    auth.logout()
+    auth.login(producers[0].members[0].user.email)  # five shipments
+    assert _statements(client, count_queries, "/producer/shipments") == few
+    auth.logout()
+    auth.login(staff.email)
+    assert _statements(client, count_queries, f"/staff/orders/{four.number}") == _statements(
+        client, count_queries, f"/staff/orders/{one.number}"
+    )
+    auth.logout()
+    assert _statements(
+        client, count_queries, f"/orders/{four.number}?key={four.access_key}"
+    ) == _statements(client, count_queries, f"/orders/{one.number}?key={one.access_key}")
