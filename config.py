@@ -75,7 +75,12 @@ class Config:
     # The one script loaded from another host; the CSP allows exactly this address.
     STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "http://127.0.0.1:8420/js.stripe.com/v3/")
     STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))  # seconds
-    STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "20"))  # seconds per API call
+    # A hung Stripe must never hold a worker: a short timeout per call, at most one
+    # retry, and a budget per request that a call may not start beyond (its worst
+    # case included), so a buyer gets an answer within STRIPE_REQUEST_BUDGET seconds.
+    STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "3"))  # seconds per attempt
+    STRIPE_MAX_RETRIES = int(os.environ.get("STRIPE_MAX_RETRIES", "1"))
+    STRIPE_REQUEST_BUDGET = float(os.environ.get("STRIPE_REQUEST_BUDGET", "9"))  # seconds
 
     # VietQR bank transfer: the marketplace's collection account.
     VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")  # Vietcombank
@@ -128,6 +133,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    # The catch-all error handler re-raises: no test passes over a server error.
+    RERAISE_UNHANDLED = True
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every request counts afresh in tests

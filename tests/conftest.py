@@ -27,6 +27,36 @@ from shop import create_app
 from shop.extensions import db, limiter
 from tests import factories
 
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request):
+    """Fail any test during which any app of this process answered a 5xx or met
+    an unhandled exception (test client and live servers alike), unless the test
+    is marked ``allow_5xx``: a test must never pass over a server error."""
+    from flask import got_request_exception, request_finished
+
+    seen: list[str] = []
+
+    def finished(sender, response, **extra):
+        if response.status_code >= 500:
+            from flask import request as req
+
+            seen.append(f"{response.status_code} {req.method} {req.path}")
+
+    def exception(sender, exception, **extra):
+        from flask import request as req
+
+        seen.append(f"unhandled {type(exception).__name__} on {req.method} {req.path}")
+
+    request_finished.connect(finished)
+    got_request_exception.connect(exception)
+    yield seen
+    request_finished.disconnect(finished)
+    got_request_exception.disconnect(exception)
+    if seen and request.node.get_closest_marker("allow_5xx") is None:
+        pytest.fail("server errors during the test: " + "; ".join(seen[:10]), pytrace=False)
+
+
 REFERENCE_TABLES = {"provinces", "wards", "industries", "product_sets", "alembic_version"}
 PASSWORD = factories.PASSWORD
 

@@ -52,5 +52,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
+        if app.config.get("RERAISE_UNHANDLED"):
+            # Tests: an unhandled exception fails the test that caused it, instead
+            # of an error page that a test reading only text could pass over.
+            raise error
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

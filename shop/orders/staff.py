@@ -1,6 +1,6 @@
 """Staff: every order, bank transfers received, refunds."""
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -87,7 +87,7 @@ def _amount() -> int | None:
 
 
 def _back(order: Order):
-    return _back(order)
+    return redirect(url_for("staff_orders.detail", number=order.number), 303)
 
 
 @bp.post("/orders/<number>/transfer")

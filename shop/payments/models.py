@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
@@ -34,14 +34,52 @@ class CardPayment(db.Model):
     order: Mapped[Order] = relationship()
 
 
+class MoneyActionKind(enum.StrEnum):
+    TRANSFER = "transfer"
+    REFUND = "refund"
+    CANCEL = "cancel"
+
+
+class MoneyAction(db.Model):
+    """One press of a money button (record a transfer, refund, cancel).
+
+    The form carries a random token; its row is written in the same transaction
+    as the action's effect, under a unique key. A resubmission, a double click or
+    ten parallel posts meet that key: one of them does the work, the others find
+    it done. A card refund's Stripe idempotency key is derived from the token."""
+
+    __tablename__ = "money_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[MoneyActionKind] = mapped_column(str_enum(MoneyActionKind, 20))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class TransferReceipt(db.Model):
-    """A bank transfer staff saw arrive (VietQR gives no callback)."""
+    """A bank transfer staff saw arrive (VietQR gives no callback).
+
+    The shop has one collection account, so a bank reference names one transfer
+    across all orders: it can be recorded once."""
 
     __tablename__ = "transfer_receipts"
-    __table_args__ = (CheckConstraint("amount_vnd > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_vnd > 0", name="amount_positive"),
+        Index(
+            "uq_transfer_receipts_bank_reference",
+            "bank_reference",
+            unique=True,
+            sqlite_where=text("bank_reference <> ''"),
+            postgresql_where=text("bank_reference <> ''"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("money_actions.id"))
     amount_vnd: Mapped[int]
     bank_reference: Mapped[str] = mapped_column(String(80), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -70,8 +108,16 @@ class Refund(db.Model):
     )
     # One Stripe refund may be split into a row per shipment (producer).
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # The money action that asked for it, and for a card refund the Stripe
+    # idempotency key derived from that action (shared by the rows of one refund).
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("money_actions.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     created_by: Mapped[User | None] = relationship()
 

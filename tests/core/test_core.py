@@ -12,6 +12,7 @@ def test_healthz_ok(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
+@pytest.mark.allow_5xx
 def test_healthz_503_when_database_does_not_answer(tmp_path):
     # A SQLite path inside a missing folder cannot be opened.
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
@@ -167,3 +168,47 @@ def test_nul_bytes_are_a_400(client):
     response = client.post("/register", data={"full_name": "a\x00b", "email": "x@example.vn"})
     assert response.status_code == 400
     assert client.get("/login?next=%00").status_code == 400
+
+
+@pytest.mark.allow_5xx
+def test_unexpected_error_page_is_readable_and_logged(app, caplog):
+    """The one test of the error page itself: the re-raise of tests is off."""
+    app.config["RERAISE_UNHANDLED"] = False
+
+    @app.get("/_boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/_boom")
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra" in response.get_data(as_text=True)
+    assert "RuntimeError" not in response.get_data(as_text=True)  # no traceback
+    assert any("unhandled error on GET /_boom" in r.message for r in caplog.records)
+    json = app.test_client().get("/_boom", headers={"Accept": "application/json"})
+    assert json.status_code == 500
+    assert json.get_json()["error"]["code"] == 500
+
+
+def test_an_unhandled_error_reaches_the_test(app, no_server_errors):
+    """Under TESTING the catch-all handler re-raises, so a test cannot pass over it."""
+
+    @app.get("/_boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        app.test_client().get("/_boom")
+    assert no_server_errors == ["unhandled RuntimeError on GET /_boom"]
+    no_server_errors.clear()
+
+
+def test_the_guard_sees_a_5xx_answer(app, no_server_errors):
+    """The autouse guard records a 5xx even when no exception is raised."""
+
+    @app.get("/_unavailable")
+    def unavailable():
+        return "down", 503
+
+    assert app.test_client().get("/_unavailable").status_code == 503
+    assert no_server_errors == ["503 GET /_unavailable"]
+    no_server_errors.clear()  # expected here; the guard would fail the test otherwise
