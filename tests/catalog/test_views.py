@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from shop.catalog.models import Product, ProductPhoto, ProductStatus
 from shop.extensions import db
 from tests.factories import product_set
+from tests.helpers_http import assert_redirect, follow
 
 
 def test_home_shows_featured_and_browse(client, make_listed):
@@ -149,7 +150,7 @@ def _add_photo(product):
 def producer_client(client, make_user, make_producer, auth):
     owner = make_user(email="owner@example.vn")
     client.producer = make_producer(owner=owner)
-    auth.login("owner@example.vn")
+    assert_redirect(auth.login("owner@example.vn"), "/")
     return client
 
 
@@ -174,8 +175,9 @@ def _count(model=Product):
 
 def test_producer_creates_and_publishes_a_listing(producer_client):
     response = producer_client.post("/producer/products/new", data=_form(gtin="8936045900000"))
-    assert response.status_code == 302
     product = db.session.scalar(select(Product))
+    edit = f"/producer/products/{product.id}"
+    assert_redirect(response, edit)
     assert (product.price_vnd, product.stock, product.pack, product.gtin) == (
         350_000,
         12,
@@ -184,14 +186,14 @@ def test_producer_creates_and_publishes_a_listing(producer_client):
     )
     assert product.description == "<p>Chè ngon.</p>"
     assert product.status == ProductStatus.DRAFT
-    producer_client.post(f"/producer/products/{product.id}/publish")
+    assert_redirect(producer_client.post(f"{edit}/publish"), edit)
     db.session.refresh(product)
     assert product.status == ProductStatus.PUBLISHED
     assert product.published_at is not None
-    producer_client.post(f"/producer/products/{product.id}/unpublish")
+    assert_redirect(producer_client.post(f"{edit}/unpublish"), edit)
     db.session.refresh(product)
     assert product.status == ProductStatus.DRAFT
-    producer_client.post(f"/producer/products/{product.id}/archive")
+    assert_redirect(producer_client.post(f"{edit}/archive"), edit)
     db.session.refresh(product)
     assert product.status == ProductStatus.ARCHIVED
 
@@ -199,19 +201,22 @@ def test_producer_creates_and_publishes_a_listing(producer_client):
 def test_unverified_producer_cannot_publish(client, make_user, make_producer, make_product, auth):
     owner = make_user(email="new@example.vn")
     product = make_product(make_producer(owner=owner, verified=False))
-    auth.login("new@example.vn")
-    page = client.post(f"/producer/products/{product.id}/publish", follow_redirects=True)
+    assert_redirect(auth.login("new@example.vn"), "/")
+    edit = f"/producer/products/{product.id}"
+    page = follow(client, client.post(f"{edit}/publish"), edit)
     assert "cần được xác minh" in page.get_data(as_text=True)
     db.session.refresh(product)
     assert product.status == ProductStatus.DRAFT
 
 
 def test_script_in_description_is_removed(producer_client):
-    producer_client.post(
+    response = producer_client.post(
         "/producer/products/new",
         data=_form(description='<p onclick="x()">Ngon<script>alert(1)</script></p>'),
     )
-    assert db.session.scalar(select(Product.description)) == "<p>Ngon</p>"
+    product = db.session.scalar(select(Product))
+    assert_redirect(response, f"/producer/products/{product.id}")
+    assert product.description == "<p>Ngon</p>"
 
 
 BAD = [
@@ -240,11 +245,11 @@ def test_bad_listing_input(producer_client, overrides, message):
 
 
 def test_foreign_gtin_is_accepted_with_a_warning(producer_client):
-    page = producer_client.post(
-        "/producer/products/new", data=_form(gtin="4006381333931"), follow_redirects=True
-    ).get_data(as_text=True)
-    assert "không có tiền tố 893" in page
+    response = producer_client.post("/producer/products/new", data=_form(gtin="4006381333931"))
     assert _count() == 1
+    product = db.session.scalar(select(Product))
+    page = follow(producer_client, response, f"/producer/products/{product.id}")
+    assert "không có tiền tố 893" in page.get_data(as_text=True)
 
 
 def _png(color=(10, 120, 40), size=(1200, 900)):
@@ -255,32 +260,34 @@ def _png(color=(10, 120, 40), size=(1200, 900)):
 
 def test_photos_are_re_encoded_with_thumbnails(app, producer_client, make_product):
     product = make_product(producer_client.producer)
+    edit = f"/producer/products/{product.id}"
     response = producer_client.post(
-        f"/producer/products/{product.id}/photos",
+        f"{edit}/photos",
         data={"photos": [(io.BytesIO(_png()), "a.png"), (io.BytesIO(_png()), "b.png")]},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302
+    assert_redirect(response, edit)
     photos = db.session.scalars(select(ProductPhoto).order_by(ProductPhoto.position)).all()
     assert [p.position for p in photos] == [0, 1]
     with producer_client.get(f"/media/{photos[0].thumb_path}") as thumb:
+        assert thumb.status_code == 200
         image = Image.open(io.BytesIO(thumb.data))
         assert (image.format, max(image.size)) == ("WEBP", 400)
     with producer_client.get(f"/media/{photos[0].path}") as full:
+        assert full.status_code == 200
         assert Image.open(io.BytesIO(full.data)).size == (1200, 900)
-    producer_client.post(f"/producer/products/{product.id}/photos/{photos[0].id}/delete")
+    assert_redirect(producer_client.post(f"{edit}/photos/{photos[0].id}/delete"), edit)
     assert _count(ProductPhoto) == 1
 
 
 def test_at_most_eight_photos(producer_client, make_product):
     product = make_product(producer_client.producer)
     files = [(io.BytesIO(_png(size=(40, 40))), f"{n}.png") for n in range(9)]
-    page = producer_client.post(
-        f"/producer/products/{product.id}/photos",
-        data={"photos": files},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    edit = f"/producer/products/{product.id}"
+    response = producer_client.post(
+        f"{edit}/photos", data={"photos": files}, content_type="multipart/form-data"
+    )
+    page = follow(producer_client, response, edit).get_data(as_text=True)
     assert "tối đa 8 ảnh" in page
     assert _count(ProductPhoto) == 0
 
@@ -289,12 +296,13 @@ def test_one_bad_photo_rejects_the_upload(app, producer_client, make_product):
     import os
 
     product = make_product(producer_client.producer)
-    page = producer_client.post(
-        f"/producer/products/{product.id}/photos",
+    edit = f"/producer/products/{product.id}"
+    response = producer_client.post(
+        f"{edit}/photos",
         data={"photos": [(io.BytesIO(_png()), "ok.png"), (io.BytesIO(b"<svg/>"), "x.svg")]},
         content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    )
+    page = follow(producer_client, response, edit).get_data(as_text=True)
     assert "Không nhận ảnh SVG" in page
     assert _count(ProductPhoto) == 0
     folder = os.path.join(app.config["UPLOAD_FOLDER"], "photos")

@@ -9,6 +9,7 @@ from shop.certification.models import Certificate, ReviewState
 from shop.clock import today_vn
 from shop.extensions import db
 from tests.factories import product_set
+from tests.helpers_http import assert_redirect, follow
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def producer_client(client, make_user, make_producer, make_product, auth):
     owner = make_user(email="owner@example.vn")
     producer = make_producer(owner=owner)
     product = make_product(producer, name="Chè Shan Tuyết Lũng Phìn")
-    auth.login("owner@example.vn")
+    assert_redirect(auth.login("owner@example.vn"), "/")
     client.product = product
     return client
 
@@ -48,7 +49,7 @@ def test_producer_submits_a_certificate_with_a_pdf_scan(app, producer_client):
         data=_form(producer_client.product, scan=(io.BytesIO(pdf), "qd.pdf")),
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/producer/certificates")
     certificate = db.session.scalar(select(Certificate))
     assert certificate.review == ReviewState.PENDING
     assert certificate.star_rank == 4
@@ -65,7 +66,7 @@ def test_typed_dd_mm_yyyy_date_is_accepted(producer_client):
         "/producer/certificates/new",
         data=_form(producer_client.product, decision_date="15/09/2025"),
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/producer/certificates")
     assert db.session.scalar(select(Certificate.decision_date)) == date(2025, 9, 15)
 
 
@@ -131,18 +132,22 @@ def test_another_producers_product_cannot_be_certified(producer_client, make_pro
 def test_staff_verifies_and_revokes_through_the_pages(client, make_user, make_certificate, auth):
     certificate = make_certificate(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    auth.login("canbo@example.vn")
-    queue = client.get("/staff/certificates").get_data(as_text=True)
-    assert certificate.decision_number in queue
-    assert client.post(f"/staff/certificates/{certificate.id}/verify").status_code == 302
+    assert_redirect(auth.login("canbo@example.vn"), "/")
+    queue = client.get("/staff/certificates")
+    assert queue.status_code == 200
+    assert certificate.decision_number in queue.get_data(as_text=True)
+    detail = f"/staff/certificates/{certificate.id}"
+    assert_redirect(client.post(f"{detail}/verify"), "/staff/certificates")
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.VERIFIED
-    response = client.post(f"/staff/certificates/{certificate.id}/revoke", data={"reason": ""})
+    response = client.post(f"{detail}/revoke", data={"reason": ""})
     assert response.status_code == 400
-    client.post(f"/staff/certificates/{certificate.id}/revoke", data={"reason": "Không đạt"})
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
+    response = client.post(f"{detail}/revoke", data={"reason": "Không đạt"})
+    page = follow(client, response, detail).get_data(as_text=True)
     db.session.refresh(certificate)
     assert certificate.revoked_at is not None
-    page = client.get(f"/staff/certificates/{certificate.id}").get_data(as_text=True)
     assert "Đã thu hồi" in page
     from shop.mail import outbox
 
@@ -159,10 +164,9 @@ def test_certificate_of_unverified_producer_waits(
     product = make_product(make_producer(verified=False))
     certificate = make_certificate(product, verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    auth.login("canbo@example.vn")
-    page = client.post(
-        f"/staff/certificates/{certificate.id}/verify", follow_redirects=True
-    ).get_data(as_text=True)
+    assert_redirect(auth.login("canbo@example.vn"), "/")
+    detail = f"/staff/certificates/{certificate.id}"
+    page = follow(client, client.post(f"{detail}/verify"), detail).get_data(as_text=True)
     assert "Hãy xác minh chủ thể trước" in page
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.PENDING
@@ -171,8 +175,9 @@ def test_certificate_of_unverified_producer_waits(
 def test_staff_rejects_with_reason(client, make_user, make_certificate, auth):
     certificate = make_certificate(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    auth.login("canbo@example.vn")
-    client.post(f"/staff/certificates/{certificate.id}/reject", data={"reason": "Sai số QĐ"})
+    assert_redirect(auth.login("canbo@example.vn"), "/")
+    detail = f"/staff/certificates/{certificate.id}"
+    assert_redirect(client.post(f"{detail}/reject", data={"reason": "Sai số QĐ"}), detail)
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.REJECTED
     assert certificate.rejection_reason == "Sai số QĐ"
@@ -186,7 +191,7 @@ def test_staff_rejects_with_reason(client, make_user, make_certificate, auth):
 
 def test_unknown_register_filters_are_ignored(client, staff, auth, make_certificate):
     certificate = make_certificate()
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     page = client.get("/staff/certificates?status=bogus&stars=9&province=abc")
     assert page.status_code == 200
     assert certificate.decision_number in page.get_data(as_text=True)

@@ -9,6 +9,7 @@ from shop.certification.models import Certificate
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.producers.models import Producer
+from tests.helpers_http import assert_redirect
 
 
 def _count(model):
@@ -62,11 +63,12 @@ def test_seed_demo_twice_adds_nothing(runner):
 
 
 def test_demo_accounts_sign_in(runner, client):
-    runner.invoke(args=["seed-demo"])
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     response = client.post(
         "/login", data={"email": "htx@demo.ocop.vn", "password": "ocop-demo-2026"}
     )
-    assert response.status_code == 302
+    assert_redirect(response, "/")
+    assert client.get("/producer/products").status_code == 200  # signed in, as the producer
 
 
 def test_seed_bulk(runner):

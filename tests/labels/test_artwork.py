@@ -8,6 +8,7 @@ from shop.extensions import db
 from shop.labels.artwork import artwork_for
 from shop.labels.models import LabelArtwork
 from tests.factories import OTHER_PROVINCE, PROVINCE
+from tests.helpers_http import assert_redirect
 from tests.labels.test_labels import GTIN, decode
 
 EVIL_SVG = (
@@ -25,7 +26,7 @@ def _png_bytes():
 
 @pytest.fixture
 def staff_client(client, staff, auth):
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     return client
 
 
@@ -37,8 +38,13 @@ def _upload(client, body, name, province=""):
     )
 
 
+def _uploaded(client, body, name, province=""):
+    """Upload artwork that the page accepts: it goes back to the artwork page."""
+    return assert_redirect(_upload(client, body, name, province), "/staff/artwork")
+
+
 def test_svg_artwork_is_rasterised_without_its_scripts(app, staff_client):
-    assert _upload(staff_client, EVIL_SVG, "ocop.svg").status_code == 302
+    _uploaded(staff_client, EVIL_SVG, "ocop.svg")
     artwork = db.session.scalar(select(LabelArtwork))
     assert artwork.province_code is None
     from shop.uploads import upload_path
@@ -51,11 +57,11 @@ def test_svg_artwork_is_rasterised_without_its_scripts(app, staff_client):
 
 
 def test_province_artwork_wins_over_the_national_one(staff_client):
-    _upload(staff_client, _png_bytes(), "national.png")
-    _upload(staff_client, _png_bytes(), "tq.png", province=str(PROVINCE))
+    _uploaded(staff_client, _png_bytes(), "national.png")
+    _uploaded(staff_client, _png_bytes(), "tq.png", province=str(PROVINCE))
     assert artwork_for(PROVINCE).original_name == "tq.png"
     assert artwork_for(OTHER_PROVINCE).original_name == "national.png"
-    _upload(staff_client, _png_bytes(), "national-2.png")  # replaces the national one
+    _uploaded(staff_client, _png_bytes(), "national-2.png")  # replaces the national one
     assert artwork_for(OTHER_PROVINCE).original_name == "national-2.png"
     assert len(db.session.scalars(select(LabelArtwork).where(LabelArtwork.active)).all()) == 2
 
@@ -74,23 +80,25 @@ def test_bad_artwork_is_refused(staff_client, body, name, message):
 def test_labels_use_the_official_artwork_and_still_scan(staff_client, make_listed):
     from shop.catalog.listing import current_certificate
 
-    _upload(staff_client, EVIL_SVG, "ocop.svg")
+    _uploaded(staff_client, EVIL_SVG, "ocop.svg")
     code = current_certificate(make_listed(gtin=GTIN)).verification_code
     png = staff_client.get(f"/labels/{code}.png")
     assert png.status_code == 200
     found = decode(Image.open(io.BytesIO(png.data)))
     assert found["EAN13"] == [GTIN]
     assert found["QRCode"][0].endswith(f"/verify/{code}")
-    svg = staff_client.get(f"/labels/{code}.svg").get_data(as_text=True)
+    svg_response = staff_client.get(f"/labels/{code}.svg")
+    assert svg_response.status_code == 200
+    svg = svg_response.get_data(as_text=True)
     assert 'href="data:image/png;base64,' in svg
     assert "<script" not in svg
     assert "4 SAO" in svg  # the star rank beside the official mark
 
 
 def test_retired_artwork_is_no_longer_used(staff_client):
-    _upload(staff_client, _png_bytes(), "national.png")
+    _uploaded(staff_client, _png_bytes(), "national.png")
     artwork = db.session.scalar(select(LabelArtwork))
-    staff_client.post(f"/staff/artwork/{artwork.id}/retire")
+    assert_redirect(staff_client.post(f"/staff/artwork/{artwork.id}/retire"), "/staff/artwork")
     assert artwork_for(PROVINCE) is None
 
 
@@ -119,7 +127,7 @@ def test_missing_scan_and_media_are_404(client, staff, auth, make_certificate):
     certificate.scan_path = "scans/gone.pdf"
     certificate.scan_content_type = "application/pdf"
     db.session.commit()
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     assert client.get(f"/staff/certificates/{certificate.id}/scan").status_code == 404
     assert client.get("/media/photos/..%2f..%2fconfig.py").status_code == 404
     assert client.get("/media/photos/nothing.webp").status_code == 404

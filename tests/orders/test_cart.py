@@ -8,21 +8,28 @@ from shop.cart.models import CartLine
 from shop.catalog.services import unpublish_product
 from shop.certification.services import revoke_certificate
 from shop.extensions import db
+from tests.helpers_http import assert_redirect, follow
 
 
 def add(client, product_id, quantity=1, json=False):
+    """Post the add-to-cart form (or its JSON twin); the caller checks the answer."""
     headers = {"Accept": "application/json"} if json else {}
     return client.post(
         "/cart/add", data={"product_id": product_id, "quantity": quantity}, headers=headers
     )
 
 
+def put(client, product_id, quantity=1):
+    """Add through the HTML form, which goes back to the cart page."""
+    return assert_redirect(add(client, product_id, quantity), "/cart", 303)
+
+
 def test_guest_adds_and_sees_lines_grouped_by_producer(client, make_listed, make_producer):
     a, b = make_producer(), make_producer()
     tea = make_listed("Chè Shan Tuyết", producer=a, price=120_000, stock=5)
     honey = make_listed("Mật ong bạc hà", producer=b, price=250_000, stock=5)
-    add(client, tea.id, 2)
-    add(client, honey.id, 1)
+    put(client, tea.id, 2)
+    put(client, honey.id, 1)
     cart = client.get("/cart.json").get_json()
     assert cart["item_count"] == 3
     assert cart["items_subtotal_price"] == 2 * 120_000 + 250_000
@@ -39,18 +46,22 @@ def test_free_shipping_threshold(client, make_listed, make_producer):
     producer.free_shipping_over_vnd = 300_000
     db.session.commit()
     tea = make_listed(producer=producer, price=150_000, stock=5)
-    add(client, tea.id, 1)
+    put(client, tea.id, 1)
     assert client.get("/cart.json").get_json()["shipping_price"] == 30_000
-    add(client, tea.id, 1)
+    put(client, tea.id, 1)
     assert client.get("/cart.json").get_json()["shipping_price"] == 0
 
 
 def test_adding_is_capped_by_stock(client, make_listed):
     tea = make_listed(stock=3)
-    body = add(client, tea.id, 2, json=True).get_json()
+    response = add(client, tea.id, 2, json=True)
+    assert response.status_code == 200
+    body = response.get_json()
     assert body["quantity"] == 2
     assert body["capped"] is False
-    body = add(client, tea.id, 5, json=True).get_json()
+    response = add(client, tea.id, 5, json=True)
+    assert response.status_code == 200
+    body = response.get_json()
     assert body["quantity"] == 3
     assert body["capped"] is True
     assert "3" in body["message"]
@@ -67,10 +78,9 @@ def test_bad_quantities_are_refused_and_change_nothing(client, make_listed, quan
 
 def test_bad_quantity_in_html_form_flashes_a_message(client, make_listed):
     tea = make_listed()
-    response = add(client, tea.id, "-1")
-    assert response.status_code == 303
-    page = client.get("/cart").get_data(as_text=True)
+    page = follow(client, add(client, tea.id, "-1"), "/cart", 303).get_data(as_text=True)
     assert "Số lượng phải là số nguyên" in page
+    assert client.get("/cart.json").get_json()["item_count"] == 0
 
 
 @pytest.mark.parametrize("product_id", ["999999", "abc", "", "99999999999999999999"])
@@ -92,8 +102,8 @@ def test_unlisted_products_cannot_be_added(client, make_product, make_listed, ma
 def test_line_that_became_unlisted_is_flagged_and_blocks_checkout(client, make_listed, staff):
     tea = make_listed(stock=5)
     other = make_listed(stock=5)
-    add(client, tea.id, 1)
-    add(client, other.id, 4)
+    put(client, tea.id, 1)
+    put(client, other.id, 4)
     from shop.catalog.listing import current_certificate
 
     revoke_certificate(current_certificate(tea), staff, "Vi phạm")
@@ -113,7 +123,7 @@ def test_line_that_became_unlisted_is_flagged_and_blocks_checkout(client, make_l
 
 def test_unpublished_product_is_flagged(client, make_listed):
     tea = make_listed()
-    add(client, tea.id)
+    put(client, tea.id)
     unpublish_product(tea)
     db.session.commit()
     assert client.get("/cart.json").get_json()["items"][0]["problem"] == "unlisted"
@@ -121,10 +131,12 @@ def test_unpublished_product_is_flagged(client, make_listed):
 
 def test_change_and_remove(client, make_listed):
     tea = make_listed(stock=9)
-    add(client, tea.id, 1)
-    client.post("/cart/change", data={"product_id": tea.id, "quantity": 4})
+    put(client, tea.id, 1)
+    changed = client.post("/cart/change", data={"product_id": tea.id, "quantity": 4})
+    assert_redirect(changed, "/cart", 303)
     assert client.get("/cart.json").get_json()["item_count"] == 4
-    client.post("/cart/change", data={"product_id": tea.id, "quantity": 0})
+    removed = client.post("/cart/change", data={"product_id": tea.id, "quantity": 0})
+    assert_redirect(removed, "/cart", 303)
     assert client.get("/cart.json").get_json()["item_count"] == 0
     response = client.post(
         "/cart/remove", data={"product_id": tea.id}, headers={"Accept": "application/json"}
@@ -140,14 +152,14 @@ def test_signed_in_cart_is_stored_and_guest_cart_merges_on_login(
     honey = make_listed(stock=10)
     db.session.add(CartLine(user_id=user.id, product_id=tea.id, quantity=3))
     db.session.commit()
-    add(client, tea.id, 3)  # as a guest
-    add(client, honey.id, 2)
-    auth.login("khach@example.vn")
+    put(client, tea.id, 3)  # as a guest
+    put(client, honey.id, 2)
+    assert_redirect(auth.login("khach@example.vn"), "/")
     lines = {line.product_id: line.quantity for line in db.session.scalars(db.select(CartLine))}
     assert lines == {tea.id: 4, honey.id: 2}  # 3 + 3 capped by the stock of 4
     cart = client.get("/cart.json").get_json()
     assert cart["item_count"] == 6
-    auth.logout()
+    assert_redirect(auth.logout(), "/")
     assert client.get("/cart.json").get_json()["item_count"] == 0  # the guest cart was used up
 
 
@@ -160,14 +172,15 @@ def test_line_whose_certificate_expired_is_flagged_and_orders_nothing(client, ma
     from tests.orders.helpers import checkout_form
 
     tea = make_listed(stock=5)
-    add(client, tea.id, 2)
+    put(client, tea.id, 2)
     total = client.get("/cart.json").get_json()["total_price"]
     certificate = current_certificate(tea)
     certificate.expires_on = today_vn() - timedelta(days=1)  # it expired at midnight
     db.session.commit()
     assert client.get("/cart.json").get_json()["items"][0]["problem"] == "unlisted"
-    response = client.post("/checkout", data=checkout_form(total), follow_redirects=True)
-    assert "hiện không được bán" in response.get_data(as_text=True)
+    response = client.post("/checkout", data=checkout_form(total))
+    page = follow(client, response, "/cart", 303).get_data(as_text=True)
+    assert "hiện không được bán" in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == 0
     db.session.refresh(tea)
     assert tea.stock == 5

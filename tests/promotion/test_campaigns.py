@@ -14,6 +14,7 @@ from shop.promotion.campaigns import (
     feature_product,
 )
 from shop.promotion.models import Campaign
+from tests.helpers_http import assert_redirect, follow
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_staff_build_a_campaign_through_the_pages(client, staff, auth, make_list
     draft = make_listed("Bản nháp sau này")
     draft.status = draft.status.DRAFT
     db.session.commit()
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     today = today_vn()
     response = client.post(
         "/staff/campaigns",
@@ -89,23 +90,25 @@ def test_staff_build_a_campaign_through_the_pages(client, staff, auth, make_list
             "ends_on": (today + timedelta(days=60)).isoformat(),
         },
     )
-    assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign))
     path = f"/staff/campaigns/{campaign.id}"
-    assert (
-        client.post(path, data={"product": f"https://x/products/{product.slug}"}).status_code == 302
-    )
+    assert_redirect(response, path)
+    added = client.post(path, data={"product": f"https://x/products/{product.slug}"})
+    assert "Đã thêm Chè Shan Tuyết Lũng Phìn" in follow(client, added, path).get_data(as_text=True)
     refused = client.post(path, data={"product": draft.slug})
     assert refused.status_code == 400
     assert "Chỉ thêm được sản phẩm đang bán" in refused.get_data(as_text=True)
-    assert client.post(path, data={"product": "khong-co"}).status_code == 400
-    assert "Chè Shan Tuyết Lũng Phìn" in client.get(f"/campaigns/{campaign.slug}").get_data(
-        as_text=True
-    )
+    unknown = client.post(path, data={"product": "khong-co"})
+    assert unknown.status_code == 400
+    assert "Không có sản phẩm với đường dẫn này." in unknown.get_data(as_text=True)
+    public = client.get(f"/campaigns/{campaign.slug}")
+    assert public.status_code == 200
+    assert "Chè Shan Tuyết Lũng Phìn" in public.get_data(as_text=True)
+    assert "Bản nháp sau này" not in public.get_data(as_text=True)
 
 
 def test_end_before_start_is_refused(client, staff, auth):
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     response = client.post(
         "/staff/campaigns",
         data={

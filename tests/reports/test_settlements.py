@@ -17,6 +17,7 @@ from shop.settlements import services
 from shop.settlements.exceptions import AlreadyPaid, FiguresChanged, SettlementError
 from shop.settlements.models import Settlement, SettlementStatus
 from shop.settlements.services import Figures, Rates, compute, generate, mark_paid, part_of, split
+from tests.helpers_http import assert_redirect, follow
 from tests.reports.conftest import add_refund, vn
 
 OCTOBER = date(2025, 10, 1)
@@ -254,11 +255,9 @@ def test_mark_paid_refuses_when_the_money_moved_since_the_draft(sellers, make_or
 
 def test_staff_generate_export_and_pay_through_the_pages(client, auth, staff, sellers, make_order):
     make_order([(sellers["tea"], 1), (sellers["honey"], 1)], paid_at=vn(2025, 10, 3))
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     response = client.post("/staff/settlements/generate", data={"month": "2025-10"})
-    assert response.status_code == 303
-    page = client.get("/staff/settlements", query_string={"month": "2025-10"})
-    assert page.status_code == 200
+    page = follow(client, response, "/staff/settlements", 303, query={"month": "2025-10"})
     html = page.get_data(as_text=True)
     assert "Hộ kinh doanh Mật ong Mèo Vạc" in html
     assert "Đã tính quyết toán tháng 10/2025" in html  # the flash message
@@ -276,14 +275,11 @@ def test_staff_generate_export_and_pay_through_the_pages(client, auth, staff, se
     detail = client.get(f"/staff/settlements/{settlement.id}")
     assert detail.status_code == 200
     assert "215.050 ₫" in detail.get_data(as_text=True)
-    paid = client.post(f"/staff/settlements/{settlement.id}/pay", data={"reference": "FT777"})
-    assert paid.status_code == 303
-    again = client.post(
-        f"/staff/settlements/{settlement.id}/pay",
-        data={"reference": "FT778"},
-        follow_redirects=True,
-    )
-    assert "đã được thanh toán" in again.get_data(as_text=True)
+    detail_path = f"/staff/settlements/{settlement.id}"
+    paid = client.post(f"{detail_path}/pay", data={"reference": "FT777"})
+    assert_redirect(paid, detail_path, 303)
+    again = client.post(f"{detail_path}/pay", data={"reference": "FT778"})
+    assert "đã được thanh toán" in follow(client, again, detail_path, 303).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Settlement, settlement.id).reference == "FT777"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "settle")) is not None
@@ -294,22 +290,22 @@ def test_staff_page_warns_about_refunds_without_a_shipment(
 ):
     order = make_order([(sellers["tea"], 1)], paid_at=vn(2025, 10, 3))
     add_refund(None, 50_000, vn(2025, 10, 5), order=order)
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     html = client.get("/staff/settlements?month=2025-10").get_data(as_text=True)
     assert "1 khoản hoàn tiền" in html
     assert "50.000 ₫" in html
 
 
 def test_bad_months_on_the_staff_pages(client, auth, staff):
-    auth.login(staff.email)
+    assert_redirect(auth.login(staff.email), "/")
     page = client.get("/staff/settlements?month=2025-13")
     assert page.status_code == 400
     assert "Tháng không hợp lệ" in page.get_data(as_text=True)
     assert client.get("/staff/settlements.csv?month=x").status_code == 400
-    response = client.post(
-        "/staff/settlements/generate", data={"month": "nope"}, follow_redirects=True
-    )
-    assert "Tháng không hợp lệ" in response.get_data(as_text=True)
+    response = client.post("/staff/settlements/generate", data={"month": "nope"})
+    page = follow(client, response, "/staff/settlements", 303, query={})
+    assert "Tháng không hợp lệ" in page.get_data(as_text=True)
+    assert db.session.scalar(select(Settlement)) is None
 
 
 def test_a_producer_sees_only_its_own_settlements(
@@ -323,7 +319,7 @@ def test_a_producer_sees_only_its_own_settlements(
     db.session.commit()
     own = db.session.scalar(select(Settlement).where(Settlement.producer_id == mine.id))
     theirs = db.session.scalar(select(Settlement).where(Settlement.producer_id == other.id))
-    auth.login("mine@example.vn")
+    assert_redirect(auth.login("mine@example.vn"), "/")
     html = client.get("/producer/settlements").get_data(as_text=True)
     assert "130.000 ₫" in html  # 100.000 + 30.000 shipping
     assert "807.000 ₫" not in html
@@ -335,7 +331,7 @@ def test_a_producer_sees_only_its_own_settlements(
 
 def test_customer_gets_403_on_staff_settlements(client, auth, make_user):
     make_user(email="c@example.vn", role=Role.CUSTOMER)
-    auth.login("c@example.vn")
+    assert_redirect(auth.login("c@example.vn"), "/")
     assert client.get("/staff/settlements").status_code == 403
     assert client.get("/staff/settlements.csv").status_code == 403
     assert client.post("/staff/settlements/generate", data={"month": "2025-10"}).status_code == 403
