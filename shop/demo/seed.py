@@ -195,6 +195,7 @@ def _demo_orders(today: date, staff) -> int:
         made.append(order)
     if len(made) == 3:
         record_transfer(made[2].id, made[2].total_vnd, "FT26DEMO", staff)
+        db.session.commit()
     return len(made)
 
 

@@ -1,6 +1,6 @@
 """Order and shipment actions by customers, producers and the clock."""
 
-import contextlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -21,7 +21,16 @@ from shop.orders.models import (
     StateChange,
 )
 from shop.orders.states import IllegalTransition, sync_payment, transition
-from shop.payments.services import apply_payment, locked_order
+from shop.payments.models import MoneyAction, MoneyActionKind
+from shop.payments.services import (
+    apply_payment,
+    claim_action,
+    locked_order,
+    new_action_token,
+    refundable_vnd,
+    reserve_refund,
+    submit_card_refund,
+)
 
 
 class OrderActionError(Exception):
@@ -60,11 +69,34 @@ def cancellable(order: Order) -> bool:
     )
 
 
-def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason: str) -> Order:
-    """Cancel every shipment and the order, and return the stock. A paid card
-    order is refunded in full through Stripe; a paid transfer shows a refund due
-    for staff. Commits."""
+@dataclass(frozen=True)
+class CancelResult:
+    order: Order
+    reason: str
+    # The Stripe step still to do after the commit (a paid card order's refund).
+    refund_key: str | None = None
+    duplicate: bool = False
+
+
+def cancel_order(
+    order_id: int,
+    *,
+    actor: User | None,
+    actor_label: str,
+    reason: str,
+    action_token: str | None = None,
+) -> CancelResult:
+    """Cancel every shipment and the order, and return the stock, in the
+    caller's transaction. A paid card order gets its full refund written as
+    pending in the same transaction (``after_cancel`` makes it at Stripe once
+    committed); a paid transfer shows a refund due for staff. With an action
+    token, a resubmission cancels nothing more. Flushes; the caller commits."""
     order = locked_order(order_id)
+    action = None
+    if action_token is not None:
+        action = claim_action(order, action_token, MoneyActionKind.CANCEL, actor, actor_label)
+        if action is None:
+            return CancelResult(order, reason, duplicate=True)
     if not cancellable(order):
         raise OrderActionError(_("Đơn hàng này không thể huỷ nữa (đã gửi hàng hoặc đã đóng)."))
     for shipment in order.shipments:
@@ -79,33 +111,54 @@ def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason:
             return_stock(order, shipment)
     transition(order, OrderStatus.CANCELLED, actor=actor, actor_label=actor_label, reason=reason)
     order.expires_at = None
-    db.session.commit()
-    _after_cancel(order, reason, actor)
-    return order
+    refund_key = None
+    amount = refundable_vnd(order)
+    if order.payment_method == PaymentMethod.CARD and amount > 0:
+        if action is None:
+            action = MoneyAction(
+                token=new_action_token(),
+                kind=MoneyActionKind.CANCEL,
+                order_id=order.id,
+                actor_id=actor.id if actor is not None else None,
+                actor_label=actor_label,
+            )
+            db.session.add(action)
+            db.session.flush()
+        rows = reserve_refund(order, amount, reason, actor, action, actor_label=actor_label)
+        refund_key = rows[0].idempotency_key
+    return CancelResult(order, reason, refund_key)
 
 
-def _after_cancel(order: Order, reason: str, actor: User | None) -> None:
+def refund_preview(order: Order) -> dict:
+    """What cancelling would give back, and how (for the confirmation page)."""
+    amount = refundable_vnd(order)
+    return {"amount_vnd": amount, "method": order.payment_method if amount > 0 else None}
+
+
+def after_cancel(result: CancelResult) -> None:
+    """After the commit: stop an unpaid PaymentIntent, make the card refund at
+    Stripe (left pending for reconcile if Stripe is away), tell the customer."""
     from shop.orders.emails import order_cancelled
     from shop.payments import stripe_gateway
     from shop.payments.models import CardPayment
-    from shop.payments.services import PaymentError, refund_order
 
+    if result.duplicate:
+        return
+    order = result.order
     if order.payment_method == PaymentMethod.CARD:
         payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
         if (
             payment is not None
             and payment.payment_intent_id
-            and payment.stripe_status != "succeeded"
+            and payment.stripe_status not in ("succeeded", "canceled")
         ):
             intent = stripe_gateway.cancel_payment_intent(payment.payment_intent_id)
             if intent is not None:
                 payment.stripe_status = intent.status
                 db.session.commit()
-        if order.paid_vnd > order.refunded_vnd:
-            # On failure it stays visible as a refund due in the staff console.
-            with contextlib.suppress(PaymentError):
-                refund_order(order.id, order.paid_vnd - order.refunded_vnd, reason, actor)
-    order_cancelled(order, reason)
+        if result.refund_key:
+            submit_card_refund(result.refund_key)
+    order_cancelled(order, result.reason)
 
 
 def advance_shipment(
@@ -210,14 +263,16 @@ def expire_unpaid(now: datetime | None = None) -> list[str]:
                 transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
                 return_stock(order, shipment)
         db.session.commit()
-        _after_cancel(order, _("quá hạn thanh toán"), None)
+        after_cancel(CancelResult(order, _("quá hạn thanh toán")))
         cancelled.append(order.number)
     return cancelled
 
 
 __all__ = [
+    "CancelResult",
     "OrderActionError",
     "advance_shipment",
+    "after_cancel",
     "apply_payment",
     "cancel_order",
     "cancellable",

@@ -10,9 +10,26 @@ from shop.auth.decorators import staff_required
 from shop.extensions import db
 from shop.money import format_vnd, parse_vnd
 from shop.orders.models import Order, OrderStatus, PaymentMethod, StateChange
-from shop.orders.services import OrderActionError, cancel_order, order_by_number
-from shop.payments.models import CardPayment, Refund, TransferReceipt
-from shop.payments.services import PaymentError, record_transfer, refund_order, refundable_vnd
+from shop.orders.services import (
+    OrderActionError,
+    after_cancel,
+    cancel_order,
+    cancellable,
+    order_by_number,
+    refund_preview,
+)
+from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
+from shop.payments.services import (
+    PaymentError,
+    after_transfer,
+    check_amount,
+    new_action_token,
+    record_transfer,
+    refundable_vnd,
+    request_refund,
+    submit_card_refund,
+    valid_action_token,
+)
 
 bp = Blueprint("staff_orders", __name__, url_prefix="/staff")
 
@@ -51,11 +68,12 @@ def _order(number: str) -> Order:
     return order
 
 
-@bp.get("/orders/<number>")
-@staff_required
-def detail(number: str):
-    order = _order(number)
-    return render_template(
+def _detail(order: Order, *, status: int = 200, error: str | None = None, tokens=None):
+    """The staff order page; after a refused action, with its message (400)."""
+    tokens = dict(tokens or {})
+    for name in ("transfer", "refund", "cancel"):
+        tokens.setdefault(name, new_action_token())
+    page = render_template(
         "orders/staff_detail.html",
         order=order,
         history=db.session.scalars(
@@ -71,40 +89,85 @@ def detail(number: str):
         ).all(),
         card=db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id)),
         refundable=refundable_vnd(order),
+        cancellable=cancellable(order),
+        tokens=tokens,
+        error=error,
+        form=request.form if request.method == "POST" else {},
     )
+    return page, status
 
 
-def _amount() -> int | None:
-    """The form's ``amount`` in whole đồng, or None (with a message) if it is not one."""
+@bp.get("/orders/<number>")
+@staff_required
+def detail(number: str):
+    return _detail(_order(number))
+
+
+class BadInput(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _amount() -> int:
+    """The form's ``amount`` in whole đồng; anything else is refused (400)."""
+    raw = request.form.get("amount", "")
     try:
-        amount = parse_vnd(request.form.get("amount", ""))
+        amount = parse_vnd(raw[:40])
     except (ValueError, TypeError):
         amount = 0
     if amount <= 0:
-        flash(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 125000."), "error")
-        return None
-    return amount
+        raise BadInput(_("Số tiền không hợp lệ: nhập số đồng, ví dụ 125000."))
+    try:
+        return check_amount(amount)
+    except PaymentError as exc:
+        raise BadInput(exc.message) from None
+
+
+def _token() -> str:
+    token = request.form.get("action_token", "")
+    if not valid_action_token(token):
+        raise BadInput(_("Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng tải lại trang."))
+    return token
 
 
 def _back(order: Order):
     return redirect(url_for("staff_orders.detail", number=order.number), 303)
 
 
+def _refused(order: Order, message: str, kind: str):
+    """Nothing was written: the page again, with the message and the same token."""
+    db.session.rollback()
+    tokens = {}
+    if valid_action_token(request.form.get("action_token", "")):
+        tokens[kind] = request.form["action_token"]
+    return _detail(order_by_number(order.number), status=400, error=message, tokens=tokens)
+
+
+def _done_already(order: Order):
+    flash(_("Thao tác này đã được thực hiện (biểu mẫu gửi lại): không ghi thêm."), "info")
+    return _back(order)
+
+
 @bp.post("/orders/<number>/transfer")
 @staff_required
 def transfer(number: str):
     order = _order(number)
-    amount = _amount()
-    if amount is None:
-        return _back(order)
     try:
-        order, _paid = record_transfer(
-            order.id, amount, (request.form.get("reference") or "").strip()[:80], current_user
+        result = record_transfer(
+            order.id,
+            _amount(),
+            request.form.get("reference") or "",
+            current_user,
+            action_token=_token(),
         )
-    except PaymentError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _back(order)
+    except (BadInput, PaymentError) as exc:
+        return _refused(order, exc.message, "transfer")
+    db.session.commit()
+    if result.duplicate:
+        return _done_already(order)
+    after_transfer(result)
+    order = result.order
     if order.overpaid_vnd:
         flash(
             _(
@@ -123,20 +186,57 @@ def transfer(number: str):
     return _back(order)
 
 
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
 @bp.post("/orders/<number>/refund")
 @staff_required
 def refund(number: str):
+    """Two posts: the form, then its confirmation page (same token)."""
     order = _order(number)
-    amount = _amount()
-    if amount is None:
-        return _back(order)
+    reason = (request.form.get("reason") or "").strip()[:500]
     try:
-        refund_order(order.id, amount, (request.form.get("reason") or "")[:500], current_user)
-        flash(_("Đã hoàn tiền."), "success")
-    except PaymentError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        amount, token = _amount(), _token()
+        if not reason:
+            raise BadInput(_("Vui lòng nhập lý do hoàn tiền."))
+        if not _confirmed():
+            available = refundable_vnd(order)
+            if amount > available:
+                raise BadInput(
+                    _("Chỉ có thể hoàn tối đa %(amount)s.", amount=format_vnd(available))
+                )
+            return render_template(
+                "orders/staff_confirm.html",
+                order=order,
+                action="refund",
+                amount=amount,
+                reason=reason,
+                token=token,
+            )
+        result = request_refund(order.id, amount, reason, current_user, action_token=token)
+    except (BadInput, PaymentError) as exc:
+        return _refused(order, exc.message, "refund")
+    db.session.commit()
+    if result.duplicate:
+        return _done_already(order)
+    _refund_outcome(submit_card_refund(result.key) if result.key else RefundStatus.SUCCEEDED)
     return _back(order)
+
+
+def _refund_outcome(status: RefundStatus | None) -> None:
+    if status == RefundStatus.SUCCEEDED:
+        flash(_("Đã hoàn tiền."), "success")
+    elif status == RefundStatus.FAILED:
+        flash(_("Cổng thanh toán từ chối hoàn tiền; không có tiền nào được hoàn."), "error")
+    elif status == RefundStatus.PENDING:
+        flash(
+            _(
+                "Đã ghi nhận yêu cầu hoàn tiền; cổng thanh toán chưa xác nhận. "
+                "Hệ thống sẽ tự đối soát, không cần bấm lại."
+            ),
+            "info",
+        )
 
 
 @bp.post("/orders/<number>/cancel")
@@ -144,15 +244,31 @@ def refund(number: str):
 def cancel(number: str):
     order = _order(number)
     reason = (request.form.get("reason") or "").strip()[:500]
-    if not reason:
-        flash(_("Vui lòng nhập lý do huỷ."), "error")
-        return _back(order)
     try:
-        cancel_order(order.id, actor=current_user, actor_label="staff", reason=reason)
-        record(current_user, "order_cancel", order, reason=reason)
-        db.session.commit()
-        flash(_("Đã huỷ đơn hàng."), "success")
-    except OrderActionError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        token = _token()
+        if not reason:
+            raise BadInput(_("Vui lòng nhập lý do huỷ."))
+        if not _confirmed():
+            if not cancellable(order):
+                raise BadInput(_("Đơn hàng này không thể huỷ nữa (đã gửi hàng hoặc đã đóng)."))
+            return render_template(
+                "orders/staff_confirm.html",
+                order=order,
+                action="cancel",
+                preview=refund_preview(order),
+                reason=reason,
+                token=token,
+            )
+        result = cancel_order(
+            order.id, actor=current_user, actor_label="staff", reason=reason, action_token=token
+        )
+        if not result.duplicate:
+            record(current_user, "order_cancel", order, reason=reason)
+    except (BadInput, PaymentError, OrderActionError) as exc:
+        return _refused(order, exc.message, "cancel")
+    db.session.commit()
+    if result.duplicate:
+        return _done_already(order)
+    after_cancel(result)
+    flash(_("Đã huỷ đơn hàng."), "success")
     return _back(order)

@@ -35,8 +35,10 @@ from shop.payments import stripe_gateway, vietqr
 from shop.payments.services import (
     PaymentError,
     ensure_payment_intent,
+    new_action_token,
     pay_with_card,
     refresh_card_payment,
+    valid_action_token,
 )
 from shop.producers.access import own_or_404, producer_required
 from shop.security import allow_stripe_js
@@ -96,7 +98,8 @@ def detail(number: str):
         except (stripe_gateway.GatewayError, PaymentError):
             db.session.rollback()
             card_error = _(
-                "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại sau ít phút."
+                "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại sau ít phút, "
+                "hoặc huỷ đơn và đặt lại với phương thức thanh toán khác."
             )
     history = db.session.scalars(
         select(StateChange).where(StateChange.order_id == order.id).order_by(StateChange.id)
@@ -111,6 +114,8 @@ def detail(number: str):
         history=history,
         key_args=_key_args(order),
         cancellable=services.cancellable(order),
+        preview=services.refund_preview(order),
+        token=new_action_token(),
         transfer_payload=transfer_payload(order)
         if order.payment_method == PaymentMethod.VIETQR and order.balance_due_vnd
         else None,
@@ -127,20 +132,57 @@ def vietqr_png(number: str):
     return response
 
 
+def _cancel_page(order: Order, *, token: str | None = None, error: str | None = None):
+    return render_template(
+        "orders/cancel.html",
+        order=order,
+        preview=services.refund_preview(order),
+        token=token or new_action_token(),
+        key_args=_key_args(order),
+        error=error,
+    ), 400 if error else 200
+
+
+@bp.get("/orders/<number>/cancel")
+def cancel_confirm(number: str):
+    """What cancelling gives back and how, before the customer confirms."""
+    order = load_order(number)
+    if not services.cancellable(order):
+        flash(_("Đơn hàng này không thể huỷ nữa (đã gửi hàng hoặc đã đóng)."), "error")
+        return redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
+    return _cancel_page(order)
+
+
 @bp.post("/orders/<number>/cancel")
 def cancel(number: str):
     order = load_order(number)
+    token = request.form.get("action_token", "")
+    if not valid_action_token(token):
+        return _cancel_page(
+            order, error=_("Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng xác nhận lại.")
+        )
+    said = " ".join((request.form.get("reason") or "").split())[:300]
+    reason = _("Khách hàng huỷ đơn") + (f": {said}" if said else "")
+    back = redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
     try:
-        services.cancel_order(
+        result = services.cancel_order(
             order.id,
             actor=current_user if current_user.is_authenticated else None,
             actor_label="customer",
-            reason=_("Khách hàng huỷ đơn"),
+            reason=reason,
+            action_token=token,
         )
-        flash(_("Đã huỷ đơn hàng %(number)s.", number=order.number), "success")
-    except OrderActionError as exc:
+    except (OrderActionError, PaymentError) as exc:
+        db.session.rollback()
         flash(exc.message, "error")
-    return redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
+        return back
+    db.session.commit()
+    if result.duplicate:
+        flash(_("Đơn hàng đã được huỷ trước đó."), "info")
+        return back
+    services.after_cancel(result)
+    flash(_("Đã huỷ đơn hàng %(number)s.", number=order.number), "success")
+    return back
 
 
 @bp.post("/orders/<number>/pay/card")
@@ -158,8 +200,13 @@ def pay_card(number: str):
         intent = pay_with_card(order, token)
     except stripe_gateway.GatewayError as exc:
         db.session.rollback()
-        message = exc.message if exc.code else _("Cổng thanh toán thẻ tạm thời không phản hồi.")
-        return jsonify({"error": message}), 402 if exc.code not in (None, "stripe") else 503
+        if exc.unreachable:
+            message = _(
+                "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại, "
+                "hoặc huỷ đơn và đặt lại với phương thức thanh toán khác."
+            )
+            return jsonify({"error": message}), 503
+        return jsonify({"error": exc.message}), 402
     except PaymentError as exc:
         return jsonify({"error": exc.message}), 409
     return jsonify(

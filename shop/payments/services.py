@@ -1,10 +1,13 @@
 """Money in and out of an order: card payments settled from Stripe, bank
 transfers recorded by staff, refunds by staff. State moves only forward."""
 
-from datetime import datetime
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from shop.audit.services import record
 from shop.auth.models import User
@@ -14,7 +17,14 @@ from shop.money import format_vnd
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus
 from shop.orders.states import sync_payment, transition
 from shop.payments import stripe_gateway
-from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
+from shop.payments.models import (
+    CardPayment,
+    MoneyAction,
+    MoneyActionKind,
+    Refund,
+    RefundStatus,
+    TransferReceipt,
+)
 
 
 class PaymentError(Exception):
@@ -95,9 +105,10 @@ def ensure_payment_intent(order: Order) -> CardPayment:
 def settle_card_payment(
     payment: CardPayment, intent: stripe_gateway.Intent, *, source: str
 ) -> bool:
-    """Apply what Stripe says about the order's PaymentIntent. Only forward: the
-    conditional update lets exactly one caller (webhook, return page, reconcile)
-    record a success. Returns True when this call marked the order paid. Commits."""
+    """Apply what Stripe says about the order's PaymentIntent, in the caller's
+    transaction. Only forward: the conditional update lets exactly one caller
+    (webhook, return page, reconcile) record a success. Returns True when this
+    call marked the order paid (then ``after_paid`` once committed). Flushes."""
     if intent.id != payment.payment_intent_id:
         return False
     if intent.status != "succeeded":
@@ -108,7 +119,6 @@ def settle_card_payment(
                 stripe_status=intent.status, last_error=(intent.error or None), updated_at=utcnow()
             )
         )
-        db.session.commit()
         return False
     won = db.session.execute(
         update(CardPayment)
@@ -116,17 +126,25 @@ def settle_card_payment(
         .values(stripe_status="succeeded", last_error=None, updated_at=utcnow())
     ).rowcount
     if not won:
-        db.session.rollback()
         return False
     order = locked_order(payment.order_id)
-    became_paid = apply_payment(
+    return apply_payment(
         order, intent.amount_received, actor=None, actor_label=source, reason="Thanh toán thẻ"
     )
+
+
+def after_paid(order_id: int) -> None:
+    """After the commit that made an order paid: tell the customer."""
+    from shop.orders.emails import payment_received
+
+    payment_received(db.session.get(Order, order_id))
+
+
+def _settle_and_commit(payment: CardPayment, intent: stripe_gateway.Intent, *, source: str) -> bool:
+    became_paid = settle_card_payment(payment, intent, source=source)
     db.session.commit()
     if became_paid:
-        from shop.orders.emails import payment_received
-
-        payment_received(order)
+        after_paid(payment.order_id)
     return became_paid
 
 
@@ -139,7 +157,7 @@ def pay_with_card(order: Order, token_id: str) -> stripe_gateway.Intent:
         token_id,
         idempotency_key=f"ocop-{order.number}-confirm-{token_id}",
     )
-    settle_card_payment(payment, intent, source="card")
+    _settle_and_commit(payment, intent, source="card")
     return intent
 
 
@@ -149,7 +167,7 @@ def refresh_card_payment(order: Order, *, source: str = "return") -> CardPayment
     if payment is None or payment.payment_intent_id is None:
         return payment
     intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
-    settle_card_payment(payment, intent, source=source)
+    _settle_and_commit(payment, intent, source=source)
     return payment
 
 
@@ -170,52 +188,407 @@ def reconcile_open_card_payments() -> tuple[int, int]:
             intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
         except stripe_gateway.GatewayError:
             continue
-        settled += settle_card_payment(payment, intent, source="reconcile")
+        settled += _settle_and_commit(payment, intent, source="reconcile")
     return len(open_payments), settled
+
+
+# -- money actions -------------------------------------------------------------
+
+# Largest amount one staff action may record or refund. Columns are 32-bit
+# integers of đồng (about 2.1 billion); an order never comes near either bound.
+MAX_ACTION_VND = 2_000_000_000
+
+
+def new_action_token() -> str:
+    """The hidden token of a money form, rendered once per page view."""
+    return secrets.token_urlsafe(24)
+
+
+def valid_action_token(token: object) -> bool:
+    return (
+        isinstance(token, str)
+        and 20 <= len(token) <= 64
+        and token.isascii()
+        and all(c.isalnum() or c in "-_" for c in token)
+    )
+
+
+def check_amount(amount_vnd: object, *, what: str = "") -> int:
+    """A positive whole number of đồng within MAX_ACTION_VND, or a PaymentError."""
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise PaymentError(_("Số tiền phải là số nguyên dương (đồng)."))
+    if amount_vnd > MAX_ACTION_VND:
+        raise PaymentError(
+            _("Số tiền quá lớn: tối đa %(amount)s một lần.", amount=format_vnd(MAX_ACTION_VND))
+        )
+    return amount_vnd
+
+
+def claim_action(
+    order: Order, token: str, kind: MoneyActionKind, actor: User | None, actor_label: str
+) -> MoneyAction | None:
+    """Write the action's row in the caller's transaction; None when this token
+    was already used (the action is done, or being done by a parallel twin that
+    holds the order lock). A token of another order or action is refused."""
+    if not valid_action_token(token):
+        raise PaymentError(_("Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng tải lại trang."))
+    existing = db.session.scalar(select(MoneyAction).where(MoneyAction.token == token))
+    if existing is None:
+        action = MoneyAction(
+            token=token,
+            kind=kind,
+            order_id=order.id,
+            actor_id=actor.id if actor is not None else None,
+            actor_label=actor_label,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(action)
+        except IntegrityError:
+            existing = db.session.scalar(select(MoneyAction).where(MoneyAction.token == token))
+        else:
+            return action
+    if existing is None or existing.order_id != order.id or existing.kind != kind:
+        raise PaymentError(_("Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng tải lại trang."))
+    return None
 
 
 # -- bank transfer -----------------------------------------------------------
 
 
+def normalise_reference(text: str) -> str:
+    """Bank references compare without case or spaces: "ft 26 001" is FT26001."""
+    return "".join((text or "").split()).upper()[:80]
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    order: Order
+    became_paid: bool
+    duplicate: bool = False
+
+
 def record_transfer(
-    order_id: int, amount_vnd: int, bank_reference: str, actor: User
-) -> tuple[Order, bool]:
+    order_id: int,
+    amount_vnd: int,
+    bank_reference: str,
+    actor: User,
+    *,
+    action_token: str | None = None,
+) -> TransferResult:
     """Staff saw a transfer arrive. Partial amounts leave the rest due; an excess
-    is shown as a refund due. Returns (order, became_paid). Commits."""
+    is shown as a refund due. A bank reference is recorded once across all
+    orders; a resubmitted form (same action token) records nothing more.
+    Flushes; the caller commits (and then sends the e-mail, see ``after_transfer``)."""
     order = locked_order(order_id)
     if order.payment_method != PaymentMethod.VIETQR:
         raise PaymentError(_("Đơn hàng này không thanh toán bằng chuyển khoản."))
-    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
-        raise PaymentError(_("Số tiền phải là số nguyên dương (đồng)."))
+    check_amount(amount_vnd)
+    reference = normalise_reference(bank_reference)
+    if not reference:
+        raise PaymentError(_("Vui lòng nhập mã giao dịch ngân hàng."))
+    action = None
+    if action_token is not None:
+        action = claim_action(order, action_token, MoneyActionKind.TRANSFER, actor, "staff")
+        if action is None:
+            return TransferResult(order, False, duplicate=True)
+    _refuse_known_reference(reference)
     receipt = TransferReceipt(
         order_id=order.id,
+        action_id=action.id if action is not None else None,
         amount_vnd=amount_vnd,
-        bank_reference=bank_reference,
+        bank_reference=reference,
         recorded_by_id=actor.id,
     )
-    db.session.add(receipt)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a parallel twin on another order meets the index
+            db.session.add(receipt)
+    except IntegrityError:
+        _refuse_known_reference(reference)
+        raise
     became_paid = apply_payment(
-        order,
-        amount_vnd,
-        actor=actor,
-        actor_label="staff",
-        reason=f"Chuyển khoản {bank_reference}".strip(),
+        order, amount_vnd, actor=actor, actor_label="staff", reason=f"Chuyển khoản {reference}"
     )
-    record(actor, "transfer_received", order, reason=bank_reference or None, amount_vnd=amount_vnd)
-    db.session.commit()
-    if became_paid:
+    record(actor, "transfer_received", order, reason=reference, amount_vnd=amount_vnd)
+    return TransferResult(order, became_paid)
+
+
+def _refuse_known_reference(reference: str) -> None:
+    known = db.session.execute(
+        select(Order.number)
+        .join(TransferReceipt, TransferReceipt.order_id == Order.id)
+        .where(TransferReceipt.bank_reference == reference)
+    ).first()
+    if known is not None:
+        raise PaymentError(
+            _(
+                "Mã giao dịch %(reference)s đã được ghi nhận (đơn %(number)s): "
+                "không ghi lại lần nữa.",
+                reference=reference,
+                number=known.number,
+            )
+        )
+
+
+def after_transfer(result: TransferResult) -> None:
+    """After the commit: tell the customer when the order became paid."""
+    if result.became_paid:
         from shop.orders.emails import payment_received
 
-        payment_received(order)
-    return order, became_paid
+        payment_received(result.order)
 
 
 # -- refunds -----------------------------------------------------------------
 
 
+def pending_refunds_vnd(order: Order, shipment_id: int | None = None) -> int:
+    """Refunds asked for but not yet confirmed by Stripe: reserved, not refundable."""
+    query = select(func.coalesce(func.sum(Refund.amount_vnd), 0)).where(
+        Refund.order_id == order.id, Refund.status == RefundStatus.PENDING
+    )
+    if shipment_id is not None:
+        query = query.where(Refund.shipment_id == shipment_id)
+    return db.session.scalar(query)
+
+
 def refundable_vnd(order: Order) -> int:
-    return order.paid_vnd - order.refunded_vnd
+    return order.paid_vnd - order.refunded_vnd - pending_refunds_vnd(order)
+
+
+def refund_key(action: MoneyAction) -> str:
+    """Stripe's idempotency key, derived from the action: a resubmitted form, a
+    retry after a crash and reconcile all ask Stripe with the same key."""
+    return f"ocop-refund-{action.token}"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    order: Order
+    refunds: list[Refund]
+    key: str | None  # set when Stripe has a refund to make (step two)
+    duplicate: bool = False
+
+
+def request_refund(
+    order_id: int,
+    amount_vnd: int,
+    reason: str,
+    actor: User | None,
+    *,
+    action_token: str,
+    actor_label: str = "staff",
+    shipment_id: int | None = None,
+) -> RefundRequest:
+    """Step one of a refund: check it and write it down. Transfer and cash
+    refunds (paid out by staff) are booked at once; a card refund is written as
+    pending and is made at Stripe by ``submit_card_refund`` after the commit.
+    Never more than was paid, counting refunds still pending. Flushes."""
+    order = locked_order(order_id)
+    action = claim_action(order, action_token, MoneyActionKind.REFUND, actor, actor_label)
+    if action is None:
+        return _existing_request(order, action_token)
+    refunds = reserve_refund(
+        order, amount_vnd, reason, actor, action, actor_label=actor_label, shipment_id=shipment_id
+    )
+    key = refunds[0].idempotency_key
+    return RefundRequest(order, refunds, key)
+
+
+def _existing_request(order: Order, token: str) -> RefundRequest:
+    refunds = db.session.scalars(
+        select(Refund)
+        .join(MoneyAction, MoneyAction.id == Refund.action_id)
+        .where(MoneyAction.token == token)
+        .order_by(Refund.id)
+    ).all()
+    return RefundRequest(order, list(refunds), None, duplicate=True)
+
+
+def reserve_refund(
+    order: Order,
+    amount_vnd: int,
+    reason: str,
+    actor: User | None,
+    action: MoneyAction,
+    *,
+    actor_label: str = "staff",
+    shipment_id: int | None = None,
+) -> list[Refund]:
+    """The refund rows of one action on a locked order (see ``request_refund``)."""
+    check_amount(amount_vnd)
+    if not reason.strip():
+        raise PaymentError(_("Vui lòng nhập lý do hoàn tiền."))
+    available = refundable_vnd(order)
+    if amount_vnd > available:
+        raise PaymentError(_("Chỉ có thể hoàn tối đa %(amount)s.", amount=format_vnd(available)))
+    card = order.payment_method == PaymentMethod.CARD
+    refunds = [
+        Refund(
+            order_id=order.id,
+            shipment_id=share_shipment,
+            amount_vnd=share,
+            reason=reason.strip()[:500],
+            action_id=action.id,
+            idempotency_key=refund_key(action) if card else None,
+            status=RefundStatus.PENDING if card else RefundStatus.SUCCEEDED,
+            created_by_id=actor.id if actor else None,
+        )
+        for share_shipment, share in _allocate(order, amount_vnd, shipment_id)
+    ]
+    db.session.add_all(refunds)
+    db.session.flush()
+    if not card:
+        _book(order, refunds, actor=actor, actor_label=actor_label)
+    record(
+        actor, "refund", order, reason=reason, amount_vnd=amount_vnd, shipment_id=shipment_id or ""
+    )
+    return refunds
+
+
+def _book(order: Order, rows: list[Refund], *, actor: User | None, actor_label: str) -> None:
+    """Money has gone back: count it on the order and its shipments."""
+    amount = sum(r.amount_vnd for r in rows)
+    shipments = {s.id: s for s in order.shipments}
+    for row in rows:
+        row.status = RefundStatus.SUCCEEDED
+        if row.shipment_id in shipments:
+            shipments[row.shipment_id].refunded_vnd += row.amount_vnd
+    order.refunded_vnd += amount
+    reason = rows[0].reason if rows else None
+    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
+    if order.payment_status == PaymentStatus.REFUNDED and order.status in (
+        OrderStatus.PAID,
+        OrderStatus.COMPLETED,
+        OrderStatus.CANCELLED,
+    ):
+        transition(order, OrderStatus.REFUNDED, actor=actor, actor_label=actor_label, reason=reason)
+
+
+def submit_card_refund(key: str) -> RefundStatus | None:
+    """Step two, after the pending refund is committed: ask Stripe (with the
+    action's idempotency key) and record what it says. Commits. A Stripe that
+    cannot be reached leaves the refund pending for ``reconcile_refunds``; a
+    refusal marks it failed (nothing was given back). Returns the new status,
+    or None when there was nothing left to do (a twin or reconcile did it)."""
+    order_id = db.session.scalar(
+        select(Refund.order_id).where(Refund.idempotency_key == key).limit(1)
+    )
+    if order_id is None:
+        return None
+    order = locked_order(order_id)  # one submitter at a time for this order
+    rows = _open_rows(key)
+    if not rows:
+        db.session.commit()
+        return None
+    payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
+    try:
+        refund_id, status = stripe_gateway.refund(
+            payment.payment_intent_id, sum(r.amount_vnd for r in rows), idempotency_key=key
+        )
+    except stripe_gateway.GatewayError as exc:
+        return _gateway_failed(order, rows, exc)
+    return _apply_stripe_refund(order, rows, refund_id, status)
+
+
+def _open_rows(key: str) -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .where(
+                Refund.idempotency_key == key,
+                Refund.status == RefundStatus.PENDING,
+                Refund.stripe_refund_id.is_(None),
+            )
+            .order_by(Refund.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _gateway_failed(order: Order, rows: list[Refund], exc) -> RefundStatus:
+    if exc.unreachable:  # not reached: try again later, same key
+        for row in rows:
+            row.last_error = exc.message[:500]
+            row.updated_at = utcnow()
+        db.session.commit()
+        return RefundStatus.PENDING
+    for row in rows:
+        row.status = RefundStatus.FAILED
+        row.last_error = exc.message[:500]
+    record(None, "refund_failed", order, reason=exc.message[:200])
+    db.session.commit()
+    return RefundStatus.FAILED
+
+
+def _apply_stripe_refund(
+    order: Order, rows: list[Refund], refund_id: str, status: str
+) -> RefundStatus:
+    for row in rows:
+        row.stripe_refund_id = refund_id
+        row.last_error = None
+    if status == "succeeded":
+        _book(order, rows, actor=None, actor_label="stripe")
+        result = RefundStatus.SUCCEEDED
+    elif status in ("failed", "canceled"):
+        for row in rows:
+            row.status = RefundStatus.FAILED
+        result = RefundStatus.FAILED
+    else:  # pending at Stripe: reconcile reads it back
+        result = RefundStatus.PENDING
+    db.session.commit()
+    return result
+
+
+def reconcile_refunds(now: datetime | None = None, *, settle_after_seconds: int = 120) -> int:
+    """Settle card refunds left pending: a crash or a Stripe outage between the
+    two steps, or a refund Stripe reported as pending. A refund Stripe already
+    made (found by its key in the refund's metadata) is recorded, never made
+    twice. Returns how many refunds changed."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=settle_after_seconds)
+    keys = db.session.scalars(
+        select(Refund.idempotency_key)
+        .where(
+            Refund.status == RefundStatus.PENDING,
+            Refund.idempotency_key.is_not(None),
+            Refund.updated_at < cutoff,
+        )
+        .group_by(Refund.idempotency_key)
+    ).all()
+    changed = 0
+    for key in keys:
+        try:
+            changed += _reconcile_one(key) not in (None, RefundStatus.PENDING)
+        except stripe_gateway.GatewayError:
+            db.session.rollback()
+    return changed
+
+
+def _reconcile_one(key: str) -> RefundStatus | None:
+    order_id = db.session.scalar(select(Refund.order_id).where(Refund.idempotency_key == key))
+    order = locked_order(order_id)
+    rows = list(
+        db.session.scalars(
+            select(Refund)
+            .where(Refund.idempotency_key == key, Refund.status == RefundStatus.PENDING)
+            .order_by(Refund.id)
+        )
+    )
+    if not rows:
+        db.session.commit()
+        return None
+    if rows[0].stripe_refund_id:
+        status = stripe_gateway.retrieve_refund(rows[0].stripe_refund_id)
+        if status == "pending":
+            db.session.commit()
+            return RefundStatus.PENDING
+        return _apply_stripe_refund(order, rows, rows[0].stripe_refund_id, status)
+    payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
+    made = stripe_gateway.find_refund(payment.payment_intent_id, key)
+    if made is not None:
+        return _apply_stripe_refund(order, rows, *made)
+    db.session.commit()  # release the lock: submit takes it again
+    return submit_card_refund(key)
 
 
 def refund_order(
@@ -225,69 +598,31 @@ def refund_order(
     actor: User | None,
     *,
     shipment_id: int | None = None,
+    action_token: str | None = None,
 ) -> list[Refund]:
-    """Give money back, never more than was paid (our rule, whatever the gateway
-    allows). Card refunds go through Stripe; transfer and cash refunds are paid
-    out by staff and recorded here. Commits."""
-    order = locked_order(order_id)
-    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
-        raise PaymentError(_("Số tiền hoàn phải là số nguyên dương (đồng)."))
-    if not reason.strip():
-        raise PaymentError(_("Vui lòng nhập lý do hoàn tiền."))
-    available = refundable_vnd(order)
-    if amount_vnd > available:
-        raise PaymentError(
-            _(
-                "Chỉ có thể hoàn tối đa %(amount)s.",
-                amount=format_vnd(available),
-            )
-        )
-    shares = _allocate(order, amount_vnd, shipment_id)
-    refunds = [
-        Refund(
-            order_id=order.id,
-            shipment_id=share_shipment,
-            amount_vnd=share,
-            reason=reason.strip(),
-            created_by_id=actor.id if actor else None,
-        )
-        for share_shipment, share in shares
-    ]
-    db.session.add_all(refunds)
-    db.session.flush()
-    status = RefundStatus.SUCCEEDED
-    if order.payment_method == PaymentMethod.CARD:
-        payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
-        try:
-            # One Stripe refund for the whole amount; our rows split it by producer.
-            stripe_id, stripe_status = stripe_gateway.refund(
-                payment.payment_intent_id,
-                amount_vnd,
-                idempotency_key=f"ocop-refund-{refunds[0].id}",
-            )
-        except stripe_gateway.GatewayError as exc:
-            db.session.rollback()
-            raise PaymentError(
-                _("Cổng thanh toán từ chối hoàn tiền: %(m)s", m=exc.message)
-            ) from exc
-        status = RefundStatus.SUCCEEDED if stripe_status == "succeeded" else RefundStatus.PENDING
-        for row in refunds:
-            row.stripe_refund_id = stripe_id
-    for row in refunds:
-        row.status = status
-    order.refunded_vnd += amount_vnd
-    sync_payment(order, actor=actor, actor_label="staff", reason=reason)
-    if order.payment_status == PaymentStatus.REFUNDED and order.status in (
-        OrderStatus.PAID,
-        OrderStatus.COMPLETED,
-        OrderStatus.CANCELLED,
-    ):
-        transition(order, OrderStatus.REFUNDED, actor=actor, actor_label="staff", reason=reason)
-    record(
-        actor, "refund", order, reason=reason, amount_vnd=amount_vnd, shipment_id=shipment_id or ""
+    """Both steps at once, for the console's scripts and tests: request, commit,
+    submit to Stripe. Returns the refund rows as they ended."""
+    request = request_refund(
+        order_id,
+        amount_vnd,
+        reason,
+        actor,
+        action_token=action_token or new_action_token(),
+        shipment_id=shipment_id,
     )
     db.session.commit()
-    return refunds
+    if request.key:
+        status = submit_card_refund(request.key)
+        if status == RefundStatus.FAILED:
+            raise PaymentError(
+                _(
+                    "Cổng thanh toán từ chối hoàn tiền: %(m)s",
+                    m=request.refunds[0].last_error or "",
+                )
+            )
+    for row in request.refunds:
+        db.session.refresh(row)
+    return request.refunds
 
 
 def _allocate(
@@ -297,9 +632,10 @@ def _allocate(
 
     Money the customer paid beyond the order total (an excess transfer) goes back
     first and is nobody's sale (None). The rest is booked against the named
-    shipment, or against the paid shipments in turn, each up to what it is worth."""
+    shipment, or against the paid shipments in turn, each up to what it is worth
+    less what was refunded or is pending for it."""
     shares: list[tuple[int | None, int]] = []
-    excess = min(amount_vnd, order.overpaid_vnd)
+    excess = max(min(amount_vnd, order.overpaid_vnd - pending_refunds_vnd(order)), 0)
     if excess:
         shares.append((None, excess))
     remaining = amount_vnd - excess
@@ -312,10 +648,11 @@ def _allocate(
     for shipment in candidates:
         if remaining == 0:
             break
-        share = min(max(shipment.total_vnd - shipment.refunded_vnd, 0), remaining)
+        pending = pending_refunds_vnd(order, shipment.id)
+        open_vnd = shipment.total_vnd - shipment.refunded_vnd - pending
+        share = min(max(open_vnd, 0), remaining)
         if share:
             shares.append((shipment.id, share))
-            shipment.refunded_vnd += share
             remaining -= share
     if remaining:  # more than the shipments are worth: cannot happen within what was paid
         shares.append((None, remaining))

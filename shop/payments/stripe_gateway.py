@@ -5,21 +5,30 @@ amount sent is the number of đồng, never multiplied by 100.
 Tests and the demo point ``STRIPE_API_BASE`` at localstripe; production leaves
 it at Stripe's own address and reads the keys from the environment."""
 
+import json
+import time
 from dataclasses import dataclass
 
 import stripe
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 CURRENCY = "vnd"
+
+
+class MalformedPayload(ValueError):
+    """A correctly signed webhook body that is not an event object."""
 
 
 class GatewayError(Exception):
     """Stripe refused or could not be reached; ``message`` is safe to show."""
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, code: str | None = None, *, unreachable: bool = False):
         super().__init__(message)
         self.message = message
         self.code = code
+        # Stripe did not answer (network, timeout, its own 5xx): the call may be
+        # tried again with the same idempotency key. Otherwise Stripe said no.
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ def client() -> stripe.StripeClient:
         cached = stripe.StripeClient(
             config["STRIPE_SECRET_KEY"],
             base_addresses=bases,
-            max_network_retries=2,
+            max_network_retries=config["STRIPE_MAX_RETRIES"],
             http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT"]),
         )
         app.extensions["stripe_client"] = cached
@@ -67,11 +76,36 @@ def _intent(pi) -> Intent:
     )
 
 
+def _worst_case_seconds() -> float:
+    """How long one call may take when Stripe hangs: every attempt times out,
+    with the library's backoff (at most 2 s) between attempts."""
+    config = current_app.config
+    retries = config["STRIPE_MAX_RETRIES"]
+    return config["STRIPE_TIMEOUT"] * (retries + 1) + 2.0 * retries
+
+
+def _within_budget() -> None:
+    """In a request, refuse to start a call that could end beyond the budget:
+    the buyer gets an answer in STRIPE_REQUEST_BUDGET seconds, a worker is never
+    held until the server kills it."""
+    if not has_request_context():
+        return
+    started = g.setdefault("stripe_started", time.monotonic())
+    remaining = current_app.config["STRIPE_REQUEST_BUDGET"] - (time.monotonic() - started)
+    if remaining < _worst_case_seconds():
+        current_app.logger.warning("Stripe call skipped: %.1f s left of the budget", remaining)
+        raise GatewayError("payment service too slow", "timeout_budget", unreachable=True)
+
+
 def _call(fn, *args, **kwargs):
+    _within_budget()
     try:
         return fn(*args, **kwargs)
     except stripe.CardError as exc:
         raise GatewayError(exc.user_message or "card declined", exc.code) from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+        current_app.logger.warning("Stripe not reached: %s", exc)
+        raise GatewayError("payment service unavailable", "stripe", unreachable=True) from exc
     except stripe.StripeError as exc:
         current_app.logger.warning("Stripe error: %s", exc)
         raise GatewayError(
@@ -130,22 +164,60 @@ def cancel_payment_intent(intent_id: str) -> Intent | None:
 
 def refund(intent_id: str, amount_vnd: int, *, idempotency_key: str) -> tuple[str, str]:
     """(refund id, status). The caller checks the amount against what was paid:
-    localstripe would accept an over-refund, our rule does not."""
+    localstripe would accept an over-refund, our rule does not. The key goes in
+    the metadata too, so that reconcile can find a refund whose answer was lost."""
     result = _call(
         client().v1.refunds.create,
-        params={"payment_intent": intent_id, "amount": amount_vnd},
+        params={
+            "payment_intent": intent_id,
+            "amount": amount_vnd,
+            "metadata": {"ocop_refund_key": idempotency_key},
+        },
         options={"idempotency_key": idempotency_key},
     )
     return result["id"], result["status"]
 
 
-def construct_event(payload: bytes, signature_header: str) -> stripe.Event:
+def retrieve_refund(refund_id: str) -> str:
+    return _call(client().v1.refunds.retrieve, refund_id)["status"]
+
+
+def find_refund(intent_id: str, key: str) -> tuple[str, str] | None:
+    """(refund id, status) of the intent's refund made under ``key``, if any."""
+    page = _call(client().v1.refunds.list, params={"payment_intent": intent_id, "limit": 100})
+    for item in page.data:
+        item = item.to_dict() if hasattr(item, "to_dict") else item
+        if (item.get("metadata") or {}).get("ocop_refund_key") == key:
+            return item["id"], item["status"]
+    return None
+
+
+def construct_event(payload: bytes, signature_header: str) -> dict:
     """Verify the signature over the raw body and its age; raises ValueError or
-    stripe.SignatureVerificationError."""
+    stripe.SignatureVerificationError. The age is the signature's timestamp
+    ``t`` (never the event's ``created``, which Stripe keeps on retries), and a
+    ``t`` beyond the tolerance in the future is refused like an old one."""
     config = current_app.config
-    return stripe.Webhook.construct_event(
-        payload,
-        signature_header,
-        config["STRIPE_WEBHOOK_SECRET"],
-        tolerance=config["STRIPE_WEBHOOK_TOLERANCE"],
+    tolerance = config["STRIPE_WEBHOOK_TOLERANCE"]
+    stamps = [
+        part.partition("=")[2]
+        for part in (signature_header or "").split(",")
+        if part.strip().startswith("t=")
+    ]
+    for stamp in stamps:
+        if stamp.strip().isdigit() and int(stamp) > time.time() + tolerance:
+            raise stripe.SignatureVerificationError(
+                "timestamp in the future", signature_header, payload
+            )
+    stripe.WebhookSignature.verify_header(
+        payload, signature_header, config["STRIPE_WEBHOOK_SECRET"], tolerance
     )
+    # Signed, so Stripe (or someone holding the secret) sent it: a body that is
+    # not an event object is a malformed event, answered 400 by the view.
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedPayload("not JSON") from exc
+    if not isinstance(data, dict):
+        raise MalformedPayload("not a JSON object")
+    return data

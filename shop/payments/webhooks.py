@@ -1,14 +1,16 @@
-"""Stripe webhooks: the signature is checked on the raw body, each event id is
-stored under a unique key (a replay or a parallel duplicate is a no-op), and an
+"""Stripe webhooks: the signature is checked on the raw body (see the view),
+each event id is stored under a unique key in the same transaction as the
+event's effect (a replay or a parallel duplicate is a no-op; an event whose
+processing failed is not recorded, so Stripe's retry is processed), and an
 event only ever moves a payment forward."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, StripeEvent
-from shop.payments.services import settle_card_payment
+from shop.payments.services import after_paid, settle_card_payment
 
 HANDLED = {
     "payment_intent.succeeded",
@@ -18,31 +20,55 @@ HANDLED = {
 }
 
 
-def handle_event(event) -> str:
-    """Process one verified event; returns what happened (for logs and tests)."""
+class MalformedEvent(ValueError):
+    """Signed, but not the shape of a Stripe event: a 400, never a 500."""
+
+
+def _parts(event) -> tuple[str, str, str | None]:
     event = event.to_dict() if hasattr(event, "to_dict") else event
-    obj = event.get("data", {}).get("object") or {}
-    object_id = obj.get("id") if isinstance(obj, dict) else None
-    db.session.add(StripeEvent(id=event["id"], type=event["type"], object_id=object_id))
+    if not isinstance(event, dict):
+        raise MalformedEvent("event is not an object")
+    event_id, event_type = event.get("id"), event.get("type")
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255):
+        raise MalformedEvent("event id missing")
+    if not (isinstance(event_type, str) and 0 < len(event_type) <= 80):
+        raise MalformedEvent("event type missing")
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        raise MalformedEvent("event data.object missing")
+    object_id = obj.get("id")
+    if object_id is not None and not (isinstance(object_id, str) and len(object_id) <= 255):
+        raise MalformedEvent("object id malformed")
+    return event_id, event_type, object_id
+
+
+def handle_event(event) -> str:
+    """Process one verified event in one transaction; returns what happened.
+    Raises MalformedEvent (400) or GatewayError (503: Stripe will retry)."""
+    event_id, event_type, object_id = _parts(event)
+    db.session.add(StripeEvent(id=event_id, type=event_type, object_id=object_id))
     try:
-        db.session.commit()  # a duplicate waits here for its twin, then fails
+        db.session.flush()  # a parallel duplicate waits here for its twin, then fails
     except IntegrityError:
         db.session.rollback()
         return "duplicate"
-    if event["type"] not in HANDLED:
-        return "ignored"
-    payment = db.session.scalar(
-        select(CardPayment).where(CardPayment.payment_intent_id == object_id)
-    )
-    if payment is None:
-        return "unknown payment"
-    # Never trust the order of events: read the intent as Stripe has it now.
-    try:
-        intent = stripe_gateway.retrieve_payment_intent(object_id)
-    except stripe_gateway.GatewayError:
-        # Forget the event so that Stripe's retry is processed.
-        db.session.execute(delete(StripeEvent).where(StripeEvent.id == event["id"]))
-        db.session.commit()
-        raise
-    settled = settle_card_payment(payment, intent, source="stripe")
-    return "settled" if settled else "recorded"
+    outcome, became_paid, payment = "ignored", False, None
+    if event_type in HANDLED:
+        payment = db.session.scalar(
+            select(CardPayment).where(CardPayment.payment_intent_id == object_id)
+        )
+        outcome = "unknown payment"
+    if payment is not None:
+        # Never trust the order of events: read the intent as Stripe has it now.
+        try:
+            intent = stripe_gateway.retrieve_payment_intent(object_id)
+        except stripe_gateway.GatewayError:
+            db.session.rollback()  # the event id goes too: Stripe's retry is processed
+            raise
+        became_paid = settle_card_payment(payment, intent, source="stripe")
+        outcome = "settled" if became_paid else "recorded"
+    db.session.commit()
+    if became_paid:
+        after_paid(payment.order_id)
+    return outcome

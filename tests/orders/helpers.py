@@ -51,3 +51,12 @@ def order_for(lines: dict, method=PaymentMethod.COD, user=None, token=None):
     )
     db.session.commit()
     return order
+
+
+def hidden_value(html: str, name: str = "action_token") -> str:
+    """The value of the first hidden input called ``name`` on a page."""
+    import re
+
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no hidden {name} on the page"
+    return match.group(1)

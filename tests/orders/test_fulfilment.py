@@ -27,7 +27,8 @@ from shop.orders.states import (
     IllegalTransition,
     transition,
 )
-from tests.orders.helpers import order_for
+from shop.payments.services import new_action_token
+from tests.orders.helpers import hidden_value, order_for
 
 
 def test_tables_cover_every_state_and_final_states_are_final():
@@ -123,20 +124,58 @@ def test_customer_cancels_before_shipping_and_stock_returns(app, client, make_li
     order = order_for({tea: 3})
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 2
-    response = client.post(f"/orders/{order.number}/cancel?key={order.access_key}")
+    detail = f"/orders/{order.number}?key={order.access_key}"
+    # The order page links to a confirmation page (a dialog with JavaScript).
+    page = client.get(detail)
+    assert page.status_code == 200
+    assert f"/orders/{order.number}/cancel?key=" in page.get_data(as_text=True)
+    confirm = client.get(f"/orders/{order.number}/cancel?key={order.access_key}")
+    assert confirm.status_code == 200
+    html = confirm.get_data(as_text=True)
+    assert "không có khoản nào cần hoàn" in html
+    token = hidden_value(html)
+    form = {"action_token": token, "reason": "Đặt nhầm"}
+    response = client.post(f"/orders/{order.number}/cancel?key={order.access_key}", data=form)
     assert response.status_code == 303
+    assert response.location.endswith(detail)
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 5
     order = db.session.get(Order, order.id)
     assert order.status == OrderStatus.CANCELLED
     assert order.shipments[0].status == ShipmentStatus.CANCELLED
-    # A second cancel is refused with a message; the stock does not come back twice.
-    client.post(f"/orders/{order.number}/cancel?key={order.access_key}")
+    change = db.session.scalar(
+        select(StateChange).where(
+            StateChange.order_id == order.id, StateChange.to_state == "cancelled"
+        )
+    )
+    assert change.reason == "Khách hàng huỷ đơn: Đặt nhầm"
+    # The same form again (a double click): nothing more, and it says so.
+    again = client.post(f"/orders/{order.number}/cancel?key={order.access_key}", data=form)
+    assert again.status_code == 303
+    assert "đã được huỷ trước đó" in client.get(detail).get_data(as_text=True)
+    # A fresh form on a cancelled order is refused with a message.
+    fresh = client.post(
+        f"/orders/{order.number}/cancel?key={order.access_key}",
+        data={"action_token": new_action_token()},
+    )
+    assert fresh.status_code == 303
+    assert "không thể huỷ nữa" in client.get(detail).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 5
 
 
-def test_no_cancel_after_shipping(app, make_listed):
+def test_customer_cancel_without_a_form_token_changes_nothing(app, client, make_listed):
+    tea = make_listed(stock=5)
+    order = order_for({tea: 1})
+    response = client.post(f"/orders/{order.number}/cancel?key={order.access_key}")
+    assert response.status_code == 400
+    assert "Biểu mẫu đã cũ" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == OrderStatus.AWAITING_DELIVERY
+    assert db.session.get(Product, tea.id).stock == 4
+
+
+def test_no_cancel_after_shipping(app, client, make_listed):
     order = order_for({make_listed(): 1})
     shipment_id = order.shipments[0].id
     advance_shipment(shipment_id, ShipmentStatus.CONFIRMED, actor=None)
@@ -145,6 +184,9 @@ def test_no_cancel_after_shipping(app, make_listed):
     )
     with pytest.raises(OrderActionError):
         cancel_order(order.id, actor=None, actor_label="customer", reason="x")
+    db.session.rollback()
+    confirm = client.get(f"/orders/{order.number}/cancel?key={order.access_key}")
+    assert confirm.status_code == 303  # no confirmation page for what cannot be cancelled
 
 
 def test_producer_cancels_its_part_and_its_stock_returns(app, make_listed, make_producer):

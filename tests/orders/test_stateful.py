@@ -27,11 +27,18 @@ from shop.orders.models import (
     Shipment,
     ShipmentStatus,
 )
-from shop.orders.services import OrderActionError, advance_shipment, cancel_order, expire_unpaid
-from shop.payments.models import CardPayment
+from shop.orders.services import (
+    OrderActionError,
+    advance_shipment,
+    after_cancel,
+    cancel_order,
+    expire_unpaid,
+)
+from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
 from shop.payments.services import (
     PaymentError,
     ensure_payment_intent,
+    new_action_token,
     pay_with_card,
     record_transfer,
     refund_order,
@@ -64,6 +71,7 @@ def machine(stripe_app, localstripe):
             db.session.remove()
             _empty_tables()
             self.staff = factories.make_user(role=Role.STAFF)
+            self.references = 0
             producers = [factories.make_producer(staff=self.staff) for _ in range(2)]
             self.products = [
                 factories.make_listed(
@@ -109,9 +117,14 @@ def machine(stripe_app, localstripe):
             if orders:
                 order = data.draw(st.sampled_from(orders))
                 try:
-                    cancel_order(order.id, actor=None, actor_label="customer", reason="đổi ý")
+                    result = cancel_order(
+                        order.id, actor=None, actor_label="customer", reason="đổi ý"
+                    )
                 except OrderActionError:
                     db.session.rollback()
+                else:
+                    db.session.commit()
+                    after_cancel(result)
 
         @rule(data=st.data(), step=st.sampled_from(list(ShipmentStatus)))
         def advance(self, data, step):
@@ -125,16 +138,34 @@ def machine(stripe_app, localstripe):
                 except OrderActionError:
                     db.session.rollback()
 
-        @rule(data=st.data(), fraction=st.sampled_from([0.5, 1, 1.5]))
-        def transfer(self, data, fraction):
+        @rule(
+            data=st.data(),
+            fraction=st.sampled_from([0.5, 1, 1.5]),
+            presses=st.integers(1, 3),
+            reuse_reference=st.booleans(),
+        )
+        def transfer(self, data, fraction, presses, reuse_reference):
+            """Staff record a transfer, pressing the button up to three times (one
+            action token), sometimes with a bank reference already recorded."""
             orders = self._orders(Order.payment_method == PaymentMethod.VIETQR)
             if orders:
                 order = data.draw(st.sampled_from(orders))
                 amount = max(1, (order.total_vnd * int(fraction * 2)) // 2)
-                try:
-                    record_transfer(order.id, amount, "FT", self.staff)
-                except PaymentError:
-                    db.session.rollback()
+                self.references += not (reuse_reference and self.references)
+                token = new_action_token()
+                for _ in range(presses):
+                    try:
+                        record_transfer(
+                            order.id,
+                            amount,
+                            f"FT{self.references}",
+                            self.staff,
+                            action_token=token,
+                        )
+                    except PaymentError:
+                        db.session.rollback()
+                    else:
+                        db.session.commit()
 
         @rule(data=st.data())
         def pay_card(self, data):
@@ -229,6 +260,22 @@ def machine(stripe_app, localstripe):
                     assert order.paid_vnd in (0, order.total_vnd)  # paid once, never twice
                 if order.status == OrderStatus.PAID:
                     assert order.paid_vnd >= order.total_vnd
+                if order.payment_method == PaymentMethod.VIETQR:
+                    # Each receipt counted once, whatever was pressed twice.
+                    assert order.paid_vnd == sum(
+                        r.amount_vnd
+                        for r in db.session.scalars(
+                            select(TransferReceipt).where(TransferReceipt.order_id == order.id)
+                        )
+                    )
+                booked = db.session.scalars(
+                    select(Refund).where(
+                        Refund.order_id == order.id, Refund.status == RefundStatus.SUCCEEDED
+                    )
+                )
+                assert order.refunded_vnd == sum(r.amount_vnd for r in booked)
+            references = db.session.scalars(select(TransferReceipt.bank_reference)).all()
+            assert len(references) == len(set(references))
 
     return Shop
 

@@ -23,7 +23,7 @@ from shop.payments.services import (
     refund_order,
 )
 from tests.conftest import WEBHOOK_SECRET
-from tests.orders.helpers import order_for
+from tests.orders.helpers import hidden_value, order_for
 from tests.payments.stripe_helpers import WebhookCatcher, card_token, register_webhook
 
 
@@ -263,15 +263,31 @@ def test_refund_amount_must_be_positive_whole_dong(card_order, localstripe, staf
 
 def test_customer_cancelling_a_paid_card_order_is_refunded(card_order, localstripe, client):
     pay_with_card(card_order, card_token(localstripe))
-    response = client.post(
-        f"/orders/{card_order.number}/cancel", data={"key": card_order.access_key}
-    )
-    assert response.status_code == 303
+    url = f"/orders/{card_order.number}/cancel?key={card_order.access_key}"
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    html = confirm.get_data(as_text=True)
+    assert "Bạn sẽ được hoàn 280.000 ₫ về thẻ" in html  # what, and how, before confirming
+    form = {"action_token": hidden_value(html), "reason": "Đổi ý"}
+    for _ in range(2):  # a double click refunds once
+        response = client.post(url, data=form)
+        assert response.status_code == 303
+        assert response.location == f"/orders/{card_order.number}?key={card_order.access_key}"
     db.session.expire_all()
     order = db.session.get(Order, card_order.id)
     assert order.status == OrderStatus.REFUNDED
     assert order.refunded_vnd == 280_000
     assert order.lines[0].quantity == 2
+    (row,) = db.session.scalars(select(Refund)).all()
+    assert row.stripe_refund_id.startswith("re_")
+    assert row.idempotency_key.startswith("ocop-refund-")
+    refunds = requests.get(
+        f"{localstripe}/v1/refunds",
+        params={"payment_intent": db.session.scalar(select(CardPayment.payment_intent_id))},
+        auth=("sk_test_localstripe", ""),
+        timeout=10,
+    ).json()["data"]
+    assert [r["amount"] for r in refunds] == [280_000]
 
 
 def test_card_page_loads_stripe_js_from_the_configured_host_only(card_order, client, localstripe):

@@ -1,6 +1,7 @@
 """VietQR bank transfer: the code on the order page, staff recording money in."""
 
 import io
+import secrets
 
 import pytest
 import zxingcpp
@@ -11,7 +12,8 @@ from shop.audit.models import AuditEntry
 from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from shop.payments import vietqr
-from tests.orders.helpers import order_for
+from shop.payments.services import new_action_token
+from tests.orders.helpers import hidden_value, order_for
 
 
 @pytest.fixture
@@ -39,12 +41,25 @@ def test_order_page_shows_a_vietqr_code_that_decodes_to_the_exact_amount(
     assert client.get(f"/orders/{transfer_order.number}/vietqr.png").status_code == 404
 
 
-def record(client, order, amount, reference="FT26"):
-    return client.post(
+def record(client, order, amount, reference=None, *, status=303):
+    """Post the staff transfer form as the page renders it; the page after."""
+    page = client.get(f"/staff/orders/{order.number}")
+    assert page.status_code == 200
+    token = hidden_value(page.get_data(as_text=True))
+    response = client.post(
         f"/staff/orders/{order.number}/transfer",
-        data={"amount": amount, "reference": reference},
-        follow_redirects=True,
+        data={
+            "amount": amount,
+            "reference": reference or f"FT26{secrets.token_hex(4)}",
+            "action_token": token,
+        },
     )
+    assert response.status_code == status
+    if status == 303:
+        assert response.location == f"/staff/orders/{order.number}"
+        response = client.get(response.location)
+        assert response.status_code == 200
+    return response
 
 
 def test_partial_then_rest_then_paid(client, auth, staff, transfer_order):
@@ -89,9 +104,17 @@ def test_excess_is_shown_as_a_refund_due(client, auth, staff, transfer_order):
     order = db.session.get(Order, transfer_order.id)
     assert order.status == OrderStatus.PAID
     assert order.overpaid_vnd == 20_000
-    client.post(
-        f"/staff/orders/{order.number}/refund", data={"amount": "20000", "reason": "Chuyển thừa"}
+    response = client.post(
+        f"/staff/orders/{order.number}/refund",
+        data={
+            "amount": "20000",
+            "reason": "Chuyển thừa",
+            "action_token": new_action_token(),
+            "confirm": "yes",
+        },
     )
+    assert response.status_code == 303
+    assert response.location == f"/staff/orders/{order.number}"
     db.session.expire_all()
     from shop.payments.models import Refund
 
@@ -102,11 +125,24 @@ def test_excess_is_shown_as_a_refund_due(client, auth, staff, transfer_order):
     assert order.overpaid_vnd == 0
 
 
-@pytest.mark.parametrize("amount", ["0", "-5", "1,5", "abc", "", "12.5"])
-def test_bad_amounts_are_refused(client, auth, staff, transfer_order, amount):
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "Số tiền không hợp lệ"),
+        ("-5", "Số tiền không hợp lệ"),
+        ("1,5", "Số tiền không hợp lệ"),
+        ("abc", "Số tiền không hợp lệ"),
+        ("", "Số tiền không hợp lệ"),
+        ("12.5", "Số tiền không hợp lệ"),
+        ("1e6", "Số tiền không hợp lệ"),
+        ("9" * 40, "Số tiền"),
+        ("2.000.000.001", "Số tiền quá lớn"),
+    ],
+)
+def test_bad_amounts_are_a_400_with_a_message(client, auth, staff, transfer_order, amount, message):
     auth.login(staff.email)
-    page = record(client, transfer_order, amount).get_data(as_text=True)
-    assert "Số tiền không hợp lệ" in page
+    page = record(client, transfer_order, amount, status=400).get_data(as_text=True)
+    assert message in page
     db.session.expire_all()
     assert db.session.get(Order, transfer_order.id).paid_vnd == 0
 
@@ -114,19 +150,30 @@ def test_bad_amounts_are_refused(client, auth, staff, transfer_order, amount):
 def test_transfer_on_a_cod_order_is_refused(client, auth, staff, make_listed):
     order = order_for({make_listed(): 1})
     auth.login(staff.email)
-    assert "không thanh toán bằng chuyển khoản" in record(client, order, "1000").get_data(
-        as_text=True
+    page = client.get(f"/staff/orders/{order.number}")
+    assert page.status_code == 200
+    response = client.post(
+        f"/staff/orders/{order.number}/transfer",
+        data={"amount": "1000", "reference": "FT1", "action_token": new_action_token()},
     )
+    assert response.status_code == 400
+    assert "không thanh toán bằng chuyển khoản" in response.get_data(as_text=True)
 
 
 def test_refund_above_paid_is_refused(client, auth, staff, transfer_order):
     auth.login(staff.email)
     record(client, transfer_order, "280000")
-    page = client.post(
-        f"/staff/orders/{transfer_order.number}/refund",
-        data={"amount": "280001", "reason": "x"},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "tối đa 280.000 ₫" in page
+    for confirm in ("", "yes"):
+        response = client.post(
+            f"/staff/orders/{transfer_order.number}/refund",
+            data={
+                "amount": "280001",
+                "reason": "x",
+                "action_token": new_action_token(),
+                "confirm": confirm,
+            },
+        )
+        assert response.status_code == 400
+        assert "tối đa 280.000 ₫" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Order, transfer_order.id).refunded_vnd == 0
