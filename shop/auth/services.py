@@ -19,11 +19,12 @@ def find_user_by_email(email: str) -> User | None:
 
 def register_user(email: str, password: str, full_name: str, role: Role = Role.CUSTOMER) -> User:
     email = normalize_email(email)
+    # Hashed first, taken or not: /register must not answer an address that has
+    # an account measurably faster than a new one.
+    password_hash = hash_password(password)
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    user = User(
-        email=email, full_name=full_name.strip(), password_hash=hash_password(password), role=role
-    )
+    user = User(email=email, full_name=full_name.strip(), password_hash=password_hash, role=role)
     db.session.add(user)
     db.session.flush()
     return user

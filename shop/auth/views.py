@@ -1,8 +1,17 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.auth import services
+from shop.auth import emails, services
 from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
 from shop.auth.forms import (
     ChangePasswordForm,
@@ -43,16 +52,29 @@ def register():
         return redirect(url_for("catalog.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        next_url = safe_next(request.args.get("next"), "") or None
+        email = normalize_email(form.email.data)
+        # A new address and one that has an account get the same answer: an
+        # e-mail, then the same page. Only the holder of the address learns which.
         try:
-            user = services.register_user(form.email.data, form.password.data, form.full_name.data)
+            user = services.register_user(email, form.password.data, form.full_name.data)
         except EmailTaken:
-            form.email.errors.append(_("Email này đã được đăng ký."))
+            db.session.rollback()
+            emails.registration_attempt(services.find_user_by_email(email), next_url)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Chào mừng bạn đến với Chợ OCOP!"), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
+            emails.welcome(user, next_url)
+        session["registered_email"] = email
+        return redirect(url_for("auth.registered", next=next_url))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/register/sent")
+def registered():
+    next_url = safe_next(request.args.get("next"), "") or None
+    return render_template(
+        "auth/registered.html", email=session.get("registered_email"), next_url=next_url
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])

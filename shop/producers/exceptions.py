@@ -6,8 +6,8 @@ class AlreadyMember(ProducerError):
     """The user already works for a producer."""
 
 
-class UnknownUser(ProducerError):
-    pass
+class StaffCannotJoin(ProducerError):
+    """Staff review producers; they never work for one."""
 
 
 class LastOwner(ProducerError):
@@ -16,3 +16,19 @@ class LastOwner(ProducerError):
 
 class InvalidTransition(ProducerError):
     pass
+
+
+class InvitationNotFound(ProducerError):
+    """No invitation has this token."""
+
+
+class NotInvitee(ProducerError):
+    """The signed-in user is not the address the invitation was sent to."""
+
+
+class InvitationClosed(ProducerError):
+    """The invitation was accepted, declined or revoked, or it expired."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # an InvitationStatus value, or "expired"

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.formfields import choices, email_field, phone_field
 from shop.localities.forms import AddressMixin
@@ -91,14 +91,16 @@ class ProducerForm(AddressMixin, FlaskForm):
         }
 
 
-class AddMemberForm(FlaskForm):
-    email = EmailField(
-        _l("Email của tài khoản cần thêm"),
-        validators=[
-            InputRequired(message=_l("Vui lòng nhập email.")),
-            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
-        ],
+class InviteMemberForm(FlaskForm):
+    email = email_field(
+        _l("Email của người được mời"),
+        _l("Người được mời nhận thư có liên kết và tự chấp nhận; chưa có tài khoản thì đăng ký."),
     )
+
+
+class InvitationResponseForm(FlaskForm):
+    accept = SubmitField(_l("Chấp nhận"))
+    decline = SubmitField(_l("Từ chối"))
 
 
 class ReasonForm(FlaskForm):

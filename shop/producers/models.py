@@ -1,7 +1,7 @@
 import enum
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
@@ -95,3 +95,58 @@ class ProducerMember(db.Model):
 
     producer: Mapped[Producer] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+
+INVITATION_VALID_FOR = timedelta(days=7)
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+class ProducerInvitation(db.Model):
+    """An owner's invitation to an e-mail address; only its holder's consent makes a member.
+
+    The token is in the e-mailed link only: the row keeps its SHA-256, so a copy
+    of the database opens no invitation.
+    """
+
+    __tablename__ = "producer_invitations"
+    __table_args__ = (
+        # One open invitation per producer and address; closed ones stay as history.
+        Index(
+            "uq_producer_invitations_open",
+            "producer_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))  # normalize_email: lower-cased
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        str_enum(InvitationStatus), default=InvitationStatus.PENDING
+    )
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Who accepted, declined or revoked it, and when.
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    producer: Mapped[Producer] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+    def is_expired(self, now: datetime) -> bool:
+        expires_at = self.expires_at
+        if expires_at.tzinfo is None:  # SQLite hands back naive datetimes; we store UTC
+            expires_at = expires_at.replace(tzinfo=UTC)
+        return now >= expires_at

@@ -1,16 +1,30 @@
 """Producer use cases. They flush; the caller commits."""
 
-from sqlalchemy import select
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
 
 from shop.audit import services as audit
-from shop.auth.models import Role, User
-from shop.auth.services import find_user_by_email
+from shop.auth.models import Role, User, normalize_email
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.producers.exceptions import AlreadyMember, InvalidTransition, LastOwner, UnknownUser
+from shop.producers.exceptions import (
+    AlreadyMember,
+    InvalidTransition,
+    InvitationClosed,
+    InvitationNotFound,
+    LastOwner,
+    NotInvitee,
+    StaffCannotJoin,
+)
 from shop.producers.models import (
+    INVITATION_VALID_FOR,
+    InvitationStatus,
     MemberRole,
     Producer,
+    ProducerInvitation,
     ProducerKind,
     ProducerMember,
     ProducerStatus,
@@ -83,22 +97,140 @@ def _apply_profile(producer: Producer, profile: dict) -> None:
         producer.registration_number = None
 
 
-def add_member(producer: Producer, email: str) -> ProducerMember:
-    user = find_user_by_email(email)
-    if user is None or user.is_staff:
-        # Staff review producers; they never work for one.
-        raise UnknownUser(email)
-    if membership_of(user) is not None:
+# Nobody becomes a member without consent: the owner invites an address, and
+# the holder of that address, signed in, accepts through the e-mailed link.
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_member(
+    producer: Producer, owner: User, email: str, now: datetime
+) -> tuple[ProducerInvitation, str]:
+    """Open an invitation for ``email``, or renew the open one (new link, new expiry).
+
+    Returns the invitation and the token for the link; only its hash is stored.
+    Whether the address has an account makes no difference here.
+    """
+    email = normalize_email(email)
+    if any(m.user.email == email for m in producer.members):
         raise AlreadyMember(email)
+    invitation = db.session.scalar(
+        select(ProducerInvitation).where(
+            ProducerInvitation.producer_id == producer.id,
+            ProducerInvitation.email == email,
+            ProducerInvitation.status == InvitationStatus.PENDING,
+        )
+    )
+    renewed = invitation is not None
+    if invitation is None:
+        invitation = ProducerInvitation(producer=producer, email=email)
+        db.session.add(invitation)
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.invited_by = owner
+    invitation.expires_at = now + INVITATION_VALID_FOR
+    db.session.flush()
+    audit.record(
+        owner, "producer.invite", invitation, producer=producer.id, email=email, renewed=renewed
+    )
+    return invitation, token
+
+
+def invitation_for(token: str, user: User, now: datetime) -> ProducerInvitation:
+    """The open invitation behind ``token``, addressed to ``user``.
+
+    The address is checked before the state, so someone else holding the link
+    learns nothing about the invitation.
+    """
+    invitation = db.session.scalar(
+        select(ProducerInvitation).where(ProducerInvitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise InvitationNotFound()
+    _check_open(invitation, user, now)
+    return invitation
+
+
+def _check_open(invitation: ProducerInvitation, user: User, now: datetime) -> None:
+    if normalize_email(user.email) != invitation.email:
+        raise NotInvitee()
+    if invitation.status != InvitationStatus.PENDING:
+        raise InvitationClosed(invitation.status.value)
+    if invitation.is_expired(now):
+        raise InvitationClosed("expired")
+
+
+def accept_invitation(invitation: ProducerInvitation, user: User, now: datetime) -> ProducerMember:
+    _check_open(invitation, user, now)
+    if user.is_staff:
+        raise StaffCannotJoin(user.email)
+    if membership_of(user) is not None:
+        raise AlreadyMember(user.email)
+    _close(invitation, InvitationStatus.ACCEPTED, user, now)
+    producer = invitation.producer
     member = ProducerMember(user=user, role=MemberRole.MEMBER)
     producer.members.append(member)
     if user.role == Role.CUSTOMER:
         user.role = Role.PRODUCER
     db.session.flush()
+    audit.record(
+        user, "producer.invitation_accept", invitation, producer=producer.id, member=member.id
+    )
     return member
 
 
-def remove_member(producer: Producer, member: ProducerMember) -> None:
+def decline_invitation(invitation: ProducerInvitation, user: User, now: datetime) -> None:
+    _check_open(invitation, user, now)
+    _close(invitation, InvitationStatus.DECLINED, user, now)
+    audit.record(user, "producer.invitation_decline", invitation, producer=invitation.producer_id)
+
+
+def revoke_invitation(invitation: ProducerInvitation, owner: User, now: datetime) -> None:
+    if invitation.status != InvitationStatus.PENDING:
+        raise InvitationClosed(invitation.status.value)
+    _close(invitation, InvitationStatus.REVOKED, owner, now)
+    audit.record(
+        owner,
+        "producer.invitation_revoke",
+        invitation,
+        producer=invitation.producer_id,
+        email=invitation.email,
+    )
+
+
+def _close(
+    invitation: ProducerInvitation, status: InvitationStatus, user: User, now: datetime
+) -> None:
+    """Close a pending invitation once: of two requests at the same moment
+    (accept and revoke, or a double click), the second finds it closed."""
+    result = db.session.execute(
+        update(ProducerInvitation)
+        .where(
+            ProducerInvitation.id == invitation.id,
+            ProducerInvitation.status == InvitationStatus.PENDING,
+        )
+        .values(status=status, closed_by_id=user.id, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(invitation)
+    if result.rowcount != 1:
+        raise InvitationClosed(invitation.status.value)
+
+
+def pending_invitations(producer: Producer):
+    return (
+        select(ProducerInvitation)
+        .where(
+            ProducerInvitation.producer_id == producer.id,
+            ProducerInvitation.status == InvitationStatus.PENDING,
+        )
+        .order_by(ProducerInvitation.created_at, ProducerInvitation.id)
+    )
+
+
+def remove_member(producer: Producer, member: ProducerMember, actor: User) -> None:
     owners = [m for m in producer.members if m.role == MemberRole.OWNER]
     if member.role == MemberRole.OWNER and len(owners) <= 1:
         raise LastOwner()
@@ -109,6 +241,7 @@ def remove_member(producer: Producer, member: ProducerMember) -> None:
     # Membership is checked on every request, so the removed person loses access
     # at once without being signed out of the rest of the shop.
     db.session.flush()
+    audit.record(actor, "producer.member_remove", producer, user=user.id)
 
 
 def verify_producer(producer: Producer, staff: User) -> None:

@@ -11,14 +11,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
+from shop.auth.models import normalize_email
 from shop.catalog.services import refresh_producer_products
+from shop.clock import utcnow
 from shop.extensions import db
-from shop.producers import services
+from shop.producers import emails, services
 from shop.producers.access import own_or_404, producer_required
-from shop.producers.exceptions import AlreadyMember, LastOwner, UnknownUser
-from shop.producers.forms import AddMemberForm, ProducerForm
-from shop.producers.models import MemberRole, ProducerMember
+from shop.producers.exceptions import (
+    AlreadyMember,
+    InvitationClosed,
+    InvitationNotFound,
+    LastOwner,
+    NotInvitee,
+    StaffCannotJoin,
+)
+from shop.producers.forms import InvitationResponseForm, InviteMemberForm, ProducerForm
+from shop.producers.models import MemberRole, ProducerInvitation, ProducerMember
 from shop.uploads import UploadRejected, check_image, delete_upload, store_bytes
 
 bp = Blueprint("producers", __name__, url_prefix="/producer")
@@ -120,23 +130,63 @@ def profile():
 @bp.route("/members", methods=["GET", "POST"])
 @producer_required
 def members():
-    form = AddMemberForm()
+    form = InviteMemberForm()
     me = services.membership_of(current_user)
     if form.validate_on_submit():
         if me.role != MemberRole.OWNER:
             abort(403)
         try:
-            services.add_member(g.producer, form.email.data)
-        except UnknownUser:
-            form.email.errors.append(_("Chưa có tài khoản với email này. Hãy mời họ đăng ký."))
-        except AlreadyMember:
-            form.email.errors.append(_("Tài khoản này đã thuộc một chủ thể."))
-        else:
+            invitation, token = services.invite_member(
+                g.producer, current_user._get_current_object(), form.email.data, utcnow()
+            )
             db.session.commit()
-            flash(_("Đã thêm thành viên."), "success")
-            return redirect(url_for("producers.members"))
+        except AlreadyMember:
+            db.session.rollback()
+            form.email.errors.append(_("Người này đã là thành viên của chủ thể."))
+        except IntegrityError:
+            # The same address invited twice at the same moment: the other
+            # request opened the invitation and sent its e-mail.
+            db.session.rollback()
+            return _invitation_sent(normalize_email(form.email.data))
+        else:
+            emails.invitation(invitation, token)
+            return _invitation_sent(invitation.email)
+    invitations = []
+    if me.role == MemberRole.OWNER:
+        invitations = db.session.scalars(services.pending_invitations(g.producer)).all()
     status = 400 if form.errors else 200
-    return render_template("producers/members.html", form=form, producer=g.producer, me=me), status
+    return render_template(
+        "producers/members.html",
+        form=form,
+        producer=g.producer,
+        me=me,
+        invitations=invitations,
+        now=utcnow(),
+    ), status
+
+
+def _invitation_sent(email: str):
+    # The same answer for every address: it tells the owner nothing about who
+    # has an account here.
+    flash(_("Đã gửi lời mời tới %(email)s.", email=email), "success")
+    return redirect(url_for("producers.members"))
+
+
+@bp.post("/members/invitations/<int:invitation_id>/revoke")
+@producer_required
+def revoke_invitation(invitation_id: int):
+    invitation = own_or_404(ProducerInvitation, invitation_id)
+    if services.membership_of(current_user).role != MemberRole.OWNER:
+        abort(403)
+    try:
+        services.revoke_invitation(invitation, current_user._get_current_object(), utcnow())
+    except InvitationClosed:
+        db.session.rollback()
+        flash(_("Lời mời này đã đóng, không còn gì để thu hồi."), "info")
+        return redirect(url_for("producers.members"))
+    db.session.commit()
+    flash(_("Đã thu hồi lời mời tới %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("producers.members"))
 
 
 @bp.post("/members/<int:member_id>/remove")
@@ -147,10 +197,100 @@ def remove_member(member_id: int):
     if me.role != MemberRole.OWNER and member.id != me.id:
         abort(403)
     try:
-        services.remove_member(g.producer, member)
+        services.remove_member(g.producer, member, current_user._get_current_object())
     except LastOwner:
+        db.session.rollback()
         flash(_("Chủ thể phải còn ít nhất một chủ sở hữu."), "error")
         return redirect(url_for("producers.members"))
     db.session.commit()
     flash(_("Đã xoá thành viên."), "success")
     return redirect(url_for("producers.members"))
+
+
+# The invitee's side: login_required, not producer_required (they are not one yet).
+
+
+def _closed_message(reason: str) -> str:
+    return {
+        "expired": _("Lời mời này đã hết hạn. Hãy nhờ chủ thể gửi lời mời mới."),
+        "accepted": _("Lời mời này đã được chấp nhận."),
+        "declined": _("Lời mời này đã bị từ chối."),
+        "revoked": _("Lời mời này đã bị chủ thể thu hồi."),
+    }[reason]
+
+
+def _invitation_unusable(message: str, status: int):
+    return render_template("producers/invitation_unusable.html", message=message), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token: str):
+    now = utcnow()
+    user = current_user._get_current_object()
+    try:
+        invitation = services.invitation_for(token, user, now)
+    except InvitationNotFound:
+        return _invitation_unusable(
+            _("Không tìm thấy lời mời này. Hãy kiểm tra lại liên kết trong thư."), 404
+        )
+    except NotInvitee:
+        return _invitation_unusable(
+            _(
+                "Lời mời này được gửi tới một địa chỉ email khác, không phải %(email)s. "
+                "Hãy đăng xuất rồi đăng nhập bằng tài khoản của địa chỉ được mời.",
+                email=user.email,
+            ),
+            403,
+        )
+    except InvitationClosed as exc:
+        return _invitation_unusable(_closed_message(exc.reason), 410)
+
+    form = InvitationResponseForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        if form.accept.data:
+            try:
+                services.accept_invitation(invitation, user, now)
+                db.session.commit()
+            except InvitationClosed as exc:
+                db.session.rollback()
+                return _invitation_unusable(_closed_message(exc.reason), 410)
+            except StaffCannotJoin:
+                db.session.rollback()
+                error, status = (
+                    _("Cán bộ xúc tiến thương mại không thể làm thành viên chủ thể."),
+                    409,
+                )
+            except (AlreadyMember, IntegrityError):
+                db.session.rollback()
+                error, status = (
+                    _(
+                        "Tài khoản của bạn đã thuộc một chủ thể. Mỗi tài khoản chỉ thuộc một "
+                        "chủ thể: hãy rời chủ thể hiện tại trước khi chấp nhận lời mời này."
+                    ),
+                    409,
+                )
+            else:
+                flash(
+                    _(
+                        "Bạn đã trở thành thành viên của %(producer)s.",
+                        producer=invitation.producer.legal_name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("producers.dashboard"))
+        elif form.decline.data:
+            try:
+                services.decline_invitation(invitation, user, now)
+            except InvitationClosed as exc:
+                db.session.rollback()
+                return _invitation_unusable(_closed_message(exc.reason), 410)
+            db.session.commit()
+            flash(_("Bạn đã từ chối lời mời."), "info")
+            return redirect(url_for("catalog.home"))
+        else:
+            abort(400)
+    return render_template(
+        "producers/invitation.html", invitation=invitation, form=form, error=error
+    ), status
