@@ -102,6 +102,10 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         pit_bps=0,
     )
     db.session.add_all([order, b_shipment, b_settlement])
+    from shop.clock import utcnow
+    from shop.producers.services import invite_member
+
+    b_invitation, _token = invite_member(b, b.members[0].user, "invitee@example.vn", utcnow())
     db.session.commit()
     return {
         "a": a,
@@ -117,6 +121,8 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "artwork_id": artwork.id,
             "campaign_id": campaign.id,
             "settlement_id": b_settlement.id,
+            "invitation_id": b_invitation.id,
+            "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
         },
     }

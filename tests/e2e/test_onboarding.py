@@ -25,6 +25,13 @@ def test_producer_onboarding_and_staff_verification(live_server, page, make_user
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
     page.click("button[type=submit]:has-text('Đăng ký')")
+    # The same answer whether or not the address had an account: check your mail.
+    page.wait_for_url(f"{live_server}/register/sent")
+    assert "Chúng tôi đã gửi một thư tới sinh@example.vn." in page.content()
+    page.click("main a:has-text('Đăng nhập')")
+    page.fill("#email", "sinh@example.vn")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Đăng nhập')")
     page.wait_for_url(f"{live_server}/")
 
     # Register the cooperative; the commune list follows the province (wards.js).
