@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from shop.core import privacy
+
+    privacy.register(app)  # before security, so that its after_request hook runs after security's
     register_security(app)  # first: it installs the URL converter the routes use
     register_extensions(app)
     register_blueprints(app)

@@ -4,8 +4,6 @@ Status is derived from dates, so each status filter is the same rule written as
 SQL (tested against ``Certificate.status`` for every status).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +12,7 @@ from sqlalchemy import and_, case, func, select
 from shop.catalog.models import Product
 from shop.certification.models import Certificate, ReviewState
 from shop.certification.rules import EXPIRY_WARNING_DAYS, CertificateStatus
+from shop.core.csvsafe import csv_bytes
 from shop.extensions import db
 from shop.producers.models import Producer
 
@@ -120,14 +119,13 @@ CSV_COLUMNS = [
 
 
 def register_csv(certificates, today: date) -> bytes:
-    """UTF-8 with a BOM, so Excel shows Vietnamese letters correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """The register for Excel, through the shared writer: producers type these
+    names, so a name starting with "=" must stay text."""
+    rows = []
     for c in certificates:
         product: Product = c.product
         producer = product.producer
-        writer.writerow(
+        rows.append(
             [
                 c.verification_code,
                 c.status(today).value,
@@ -136,7 +134,7 @@ def register_csv(certificates, today: date) -> bytes:
                 producer.province.name,
                 f"{c.product_set.code} {c.product_set.name_vi}",
                 c.star_rank,
-                "" if c.score is None else c.score,
+                c.score,
                 c.decision_number,
                 c.decision_date.strftime("%d/%m/%Y"),
                 c.issuer_name,
@@ -144,10 +142,10 @@ def register_csv(certificates, today: date) -> bytes:
                 c.legal_basis,
                 c.valid_until.strftime("%d/%m/%Y"),
                 c.revoked_at.strftime("%d/%m/%Y") if c.revoked_at else "",
-                c.revocation_reason or "",
+                c.revocation_reason,
             ]
         )
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 def expiry_watch(today: date) -> list[dict]:

@@ -1,25 +1,8 @@
-"""CSV files for Excel: UTF-8 with a byte-order mark, money as whole đồng."""
+"""The reports' CSV writer is the shared one, which keeps formulas as text.
 
-import csv
-import io
-from collections.abc import Iterable
+Kept as a name for older imports; new code imports ``shop.core.csvsafe``.
+"""
 
-BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel: a producer named
-# "=HYPERLINK(...)" must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from shop.core.csvsafe import csv_bytes
 
-
-def _cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(header: Iterable, rows: Iterable[Iterable]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(h) for h in header])
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return (BOM + out.getvalue()).encode("utf-8")
+__all__ = ["csv_bytes"]

@@ -15,10 +15,10 @@ from markupsafe import Markup
 
 from shop.auth.decorators import staff_required
 from shop.clock import today_vn
+from shop.core.csvsafe import csv_bytes
 from shop.core.errors import render_error
 from shop.reports import definitions, queries
 from shop.reports.definitions import INDEX_ROWS, NAMES, REPORTS, Report
-from shop.reports.export import csv_bytes
 from shop.reports.periods import Period, PeriodError, parse_period, previous_month
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")

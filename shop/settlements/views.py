@@ -26,12 +26,12 @@ from flask_login import current_user
 
 from shop.auth.decorators import staff_required
 from shop.clock import today_vn
+from shop.core.csvsafe import csv_bytes
 from shop.core.errors import render_error
 from shop.extensions import db
 from shop.i18n import format_date_vn
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.forms import KIND_LABELS
-from shop.reports.export import csv_bytes
 from shop.reports.periods import PeriodError, next_month, parse_month, previous_month
 from shop.settlements import services
 from shop.settlements.exceptions import FiguresChanged, SettlementError
