@@ -230,12 +230,13 @@ def test_column_chart_handles_zero_everywhere():
 
 
 def test_csv_has_a_bom_and_keeps_formulas_as_text():
-    data = csv_bytes(["Tỉnh"], [["=HYPERLINK(1)", 5], ["-2", -3]])
+    data = csv_bytes(["Tỉnh"], [["=HYPERLINK(1)", 5], ["-2", -3], ["-2+3", "+84912345678"]])
     assert data.startswith(b"\xef\xbb\xbf")
     assert list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == [
         ["Tỉnh"],
         ["'=HYPERLINK(1)", "5"],
-        ["'-2", "-3"],
+        ["-2", "-3"],  # plain numbers stay numbers
+        ["'-2+3", "+84912345678"],  # a formula is text; a phone number stays as it is
     ]
 
 
