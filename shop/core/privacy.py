@@ -65,8 +65,15 @@ def is_private(response) -> bool:
     )
 
 
+# Pages whose address carries a secret in its path: a password reset and a
+# producer invitation. Their Referer would carry it to the next page.
+SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/")
+
+
 def opened_with_guest_key() -> bool:
-    return request.blueprint == "orders" and bool(request.args.get("key"))
+    return (request.blueprint == "orders" and bool(request.args.get("key"))) or (
+        request.path.startswith(SECRET_PATH_PREFIXES)
+    )
 
 
 def register(app: Flask) -> None:
@@ -81,4 +88,5 @@ def register(app: Flask) -> None:
             response.headers["Cache-Control"] = NO_STORE
         if opened_with_guest_key():
             response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = NO_STORE
         return response

@@ -321,3 +321,11 @@ def test_gunicorn_access_log_never_holds_the_key(database_url, shop_data, tmp_pa
     assert f'"{referer.replace(order.access_key, "[redacted]")}"' in log  # the Referer field
     assert order.access_key not in log
     assert order.access_key not in error_log.read_text()
+
+
+def test_pages_with_a_secret_in_their_path_send_no_referer(client):
+    for path in ("/password/reset/not-a-real-token", "/producer/invitations/" + "x" * 43):
+        response = client.get(path)
+        assert response.status_code in (302, 400, 404), path  # no such token
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["Cache-Control"] == "private, no-store", path
