@@ -37,7 +37,21 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     # A pre-ping finds server connections that died while pooled; SQLite has none.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": not _database_url().startswith("sqlite")}
+    # A database that accepts connections and never answers must not hold a worker:
+    # PostgreSQL engines get these (shop/core/resilience.py), and a request that
+    # meets a database outage answers 503 "Dịch vụ tạm thời gián đoạn".
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))  # seconds
+    # Per statement, set at connect; 0 sends nothing (PgBouncer in transaction mode
+    # refuses it). Long migrations: DB_STATEMENT_TIMEOUT_MS=0 flask db upgrade.
+    DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+    # Seconds a request waits for a free pooled connection before its 503.
+    DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Redis (rate limits, cache) is never needed to sell: short waits, and an outage
+    # means in-memory limits and cache misses, each with a logged warning.
+    REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5"))  # seconds
+    # /readyz checks Stripe's API host too (also on /readyz?stripe=1).
+    READYZ_CHECK_STRIPE = _env_bool("READYZ_CHECK_STRIPE", False)
 
     # Uploaded files (logos, certificate scans) live outside the package.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
@@ -97,16 +111,30 @@ class Config:
     HOUSEHOLD_VAT_BPS = int(os.environ.get("HOUSEHOLD_VAT_BPS", "100"))  # 1 %
     HOUSEHOLD_PIT_BPS = int(os.environ.get("HOUSEHOLD_PIT_BPS", "50"))  # 0.5 %
 
-    # Rate limits: Redis when configured, process memory otherwise.
+    # Rate limits: Redis when configured, process memory otherwise, and process
+    # memory while Redis is unreachable (Flask-Limiter logs the switch both ways).
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
     RATELIMIT_HEADERS_ENABLED = True
+    # Checkout: per account (or per browser session for guests), plus a per-address
+    # ceiling high enough for a mobile carrier's NAT, where many buyers share one.
+    CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute")
+    CHECKOUT_ADDRESS_RATE_LIMIT = os.environ.get("CHECKOUT_ADDRESS_RATE_LIMIT", "300 per minute")
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "10 per hour"
     VERIFY_MISS_RATE_LIMIT = "20 per minute"
 
     # Catalogue facet counts and totals: shared in Redis when configured, else per process.
-    CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
+    # A Redis error is a logged miss; after one the cache leaves Redis alone a while.
+    CACHE_TYPE = (
+        "shop.core.resilience.TolerantRedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
+    )
     CACHE_REDIS_URL = os.environ.get("REDIS_URL", "")
+    CACHE_REDIS_RETRY_AFTER = float(os.environ.get("CACHE_REDIS_RETRY_AFTER", "30"))  # seconds
     CACHE_KEY_PREFIX = "ocop:"
     CACHE_DEFAULT_TIMEOUT = 60
     FACETS_CACHE_SECONDS = int(os.environ.get("FACETS_CACHE_SECONDS", "60"))

@@ -6,10 +6,11 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from shop.core.resilience import BoundedSQLAlchemy
 
 # Named constraints so that migrations can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -25,7 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Flask-SQLAlchemy with connect, statement and pool timeouts on PostgreSQL.
+db = BoundedSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

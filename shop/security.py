@@ -5,7 +5,7 @@ Talisman's last release predates Flask 3.1.
 """
 
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
@@ -30,6 +30,42 @@ def _has_nul(values) -> bool:
     return any("\x00" in v for v in values)
 
 
+def _unreadable(raw: bytes) -> bool:
+    """Not UTF-8, or holding a NUL: no link or form of ours produces either."""
+    try:
+        return "\x00" in raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+
+
+def refuse_unreadable_request() -> None:
+    """400 for a path or query string that is not NUL-free UTF-8.
+
+    WSGI hands PATH_INFO over percent-decoded, as latin-1, and the query string
+    still encoded. Werkzeug would quietly turn a bad byte into U+FFFD (its own
+    server does so in PATH_INFO: the raw request target, RAW_URI or REQUEST_URI,
+    keeps the byte), and a NUL would reach PostgreSQL, which refuses it (a 500).
+    """
+    environ = request.environ
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    try:
+        parts = [
+            environ.get("PATH_INFO", "").encode("latin-1"),
+            unquote_to_bytes(environ.get("QUERY_STRING", "").encode("latin-1")),
+            unquote_to_bytes(raw_uri.encode("latin-1")),
+        ]
+    except UnicodeEncodeError:  # a server that does not follow PEP 3333
+        abort(400)
+    if any(_unreadable(part) for part in parts):
+        abort(400)
+    if (
+        request.method == "POST"
+        and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        and _has_nul(request.form.values())
+    ):
+        abort(400)
+
+
 def allow_stripe_js() -> None:
     """Let this response load Stripe.js from STRIPE_JS_URL's origin."""
     parts = urlsplit(current_app.config["STRIPE_JS_URL"])
@@ -43,15 +79,9 @@ def install_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.url_map.converters["int"] = BoundedIntConverter
 
-    @app.before_request
-    def refuse_nul_bytes():
-        # PostgreSQL refuses NUL in text; no person types one. A clear 400, not a 500.
-        if "%00" in request.query_string.decode("latin-1") or (
-            request.method == "POST"
-            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-            and _has_nul(request.form.values())
-        ):
-            abort(400)
+    # First of the before-request hooks: PostgreSQL refuses NUL in text and no
+    # person types one. A clear 400 on every route, not a 500.
+    app.before_request(refuse_unreadable_request)
 
     @app.after_request
     def set_headers(response):

@@ -1,6 +1,17 @@
 """The checkout page: contact, address, payment method, one order."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +25,18 @@ from shop.orders import emails
 from shop.orders.models import Order, PaymentMethod, SavedAddress
 
 bp = Blueprint("checkout", __name__)
+
+
+def buyer_key() -> str:
+    """The rate-limit key of one buyer: the account, else the browser session.
+
+    Not the address: behind a mobile carrier's NAT, hundreds of buyers share one.
+    """
+    if current_user.is_authenticated:
+        return f"checkout-user:{current_user.id}"
+    if "buyer_id" not in session:
+        session["buyer_id"] = secrets.token_urlsafe(16)
+    return f"checkout-session:{session['buyer_id']}"
 
 
 def _saved_addresses():
@@ -46,7 +69,10 @@ def order_url(order: Order, **kwargs) -> str:
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["CHECKOUT_RATE_LIMIT"], methods=["POST"], key_func=buyer_key
+)
+@limiter.limit(lambda: current_app.config["CHECKOUT_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def checkout():
     today = today_vn()
     view = cart.build_view(cart.read_lines(current_user), today)

@@ -1,11 +1,14 @@
 """Readable error pages for people, JSON for API clients; never a bare 500."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from shop.extensions import db
+from shop.i18n import current_language
 
 
 def _wants_json() -> bool:
@@ -36,6 +39,57 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+# Errors that say the database is away (down, hung, restarting, out of pooled
+# connections, a statement past DB_STATEMENT_TIMEOUT_MS), not that our code is wrong.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+
+# The outage page stands alone: base.html asks the database for the signed-in user
+# and the cart, which would fail again (after another connect timeout) and turn
+# the 503 into a 500.
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="{{ current_language }}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>503 · {{ shop_name }}</title>
+  <link rel="stylesheet" href="{{ url_for('static', filename='css/shop.css') }}">
+</head>
+<body>
+<main id="main" class="wrap">
+  <section class="panel narrow">
+    <h1>503</h1>
+    <p>{{ message }}</p>
+    <p>{{ hint }}</p>
+    <p><a href="{{ url_for('catalog.home') }}">{{ home }}</a></p>
+  </section>
+</main>
+</body>
+</html>
+"""
+
+
+def render_unavailable():
+    message = _("Dịch vụ tạm thời gián đoạn.")
+    hint = _("Vui lòng thử lại sau ít phút.")
+    if _wants_json():
+        response = jsonify(error={"code": 503, "message": f"{message} {hint}"})
+    else:
+        # Straight from the Jinja environment: Flask's render_template would run the
+        # context processors, and Flask-Login's loads the user from the database.
+        page = current_app.jinja_env.from_string(UNAVAILABLE_PAGE).render(
+            current_language=current_language(),
+            shop_name=_("Chợ OCOP"),
+            message=message,
+            hint=hint,
+            home=_("Về trang chủ"),
+        )
+        response = make_response(page)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -48,6 +102,25 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    # More specific than Exception, so Flask chooses it over the catch-all below
+    # (which re-raises under tests): a database outage is a 503, tests included.
+    def database_unavailable(error: Exception):
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()  # the connection is gone; drop the session with it
+        app.logger.error(
+            "database unavailable on %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(error).__name__,
+            error,
+        )
+        return render_unavailable()
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.auth.redirects import safe_next
-from shop.extensions import csrf, db
+from shop.core import readiness
+from shop.extensions import csrf, db, limiter
 from shop.uploads import send_upload
 
 bp = Blueprint("core", __name__)
@@ -27,6 +28,33 @@ def healthz():
         current_app.logger.exception("health check: database unavailable")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+def _stripe_wanted() -> bool:
+    return request.args.get("stripe") == "1" or bool(current_app.config["READYZ_CHECK_STRIPE"])
+
+
+@bp.get("/readyz")
+@csrf.exempt
+# Asking for Stripe makes an outbound request: a prober needs a few a minute, not more.
+@limiter.limit("12 per minute", exempt_when=lambda: not _stripe_wanted())
+def readyz():
+    """Readiness: each dependency by name. Without the database nothing works (503);
+    without Redis or Stripe the shop still sells ("degraded", 200)."""
+    config = current_app.config
+    checks = {
+        "database": readiness.check_database(),
+        "redis": readiness.check_redis(config["REDIS_URL"], config),
+        "stripe": (
+            readiness.check_stripe(config["STRIPE_API_BASE"])
+            if _stripe_wanted()
+            else readiness.NOT_CHECKED
+        ),
+    }
+    if checks["database"] != readiness.OK:
+        return jsonify(status="error", **checks), 503
+    degraded = readiness.UNAVAILABLE in checks.values()
+    return jsonify(status="degraded" if degraded else "ok", **checks)
 
 
 @bp.post("/language")
