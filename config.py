@@ -62,6 +62,21 @@ class Config:
     PHOTO_MAX_BYTES = 10 * 1024 * 1024
     SCAN_MAX_BYTES = 10 * 1024 * 1024
 
+    # -- Object storage (issue 11)
+    # Uploads (photos, logos, decision scans, label artwork) go through shop/storage.py:
+    # "local" keeps them under UPLOAD_FOLDER (one machine), "s3" in an S3-compatible
+    # bucket that every node shares. Credentials come from boto3's own chain
+    # (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, shared files, an instance role).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # empty: AWS itself
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")  # e.g. "ocop/" to share a bucket
+    # "path" or "virtual"; unset: by path with S3_ENDPOINT_URL (MinIO, Ceph, moto),
+    # as boto3 chooses for AWS itself.
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "")
+    S3_TIMEOUT = float(os.environ.get("S3_TIMEOUT", "5"))  # seconds to connect, and per read
+
     # Internationalisation: Vietnamese first, English on request.
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

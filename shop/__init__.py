@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from shop import storage
     from shop.auth.session import load_user
     from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from shop.i18n import select_locale
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+    storage.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

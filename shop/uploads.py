@@ -1,23 +1,26 @@
-"""Uploaded files: checked, re-encoded with Pillow, stored under UPLOAD_FOLDER.
+"""Uploaded files: checked, re-encoded with Pillow, kept in the storage (shop/storage.py).
 
 Nothing a user uploads is served as they sent it: images are decoded and written
 again (dropping metadata and anything hidden in the file), SVG is refused
 outright because it can carry scripts, and PDFs are only served as downloads.
 """
 
-import contextlib
 import io
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from shop.storage import MissingFile, StorageUnavailable, storage
+
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000
+PHOTO_SIDE = 1600  # px: the stored original of a product photo
+THUMBNAIL_SIDES = (400,)  # px: the smaller variants made from it (make_thumbnails)
 
 
 class UploadRejected(ValueError):
@@ -26,7 +29,7 @@ class UploadRejected(ValueError):
 
 @dataclass(frozen=True)
 class StoredFile:
-    path: str  # relative to UPLOAD_FOLDER, e.g. "logos/3f2c....webp"
+    path: str  # the storage key, e.g. "logos/3f2c....webp" (relative to UPLOAD_FOLDER locally)
     content_type: str
 
 
@@ -87,14 +90,6 @@ def reencode_variants(data: bytes, sides: tuple[int, ...]) -> list[tuple[bytes, 
         raise UploadRejected(_("Tệp không phải là ảnh JPEG, PNG hoặc WebP hợp lệ.")) from exc
 
 
-def _store(data: bytes, folder: str, suffix: str) -> str:
-    relative = f"{folder}/{uuid.uuid4().hex}{suffix}"
-    target = Path(current_app.config["UPLOAD_FOLDER"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return relative
-
-
 def check_image(file_storage, max_bytes: int, max_side: int = 1024) -> bytes:
     """Validate an uploaded image and return its re-encoded bytes (nothing stored yet)."""
     data = read_limited(file_storage, max_bytes)
@@ -103,12 +98,13 @@ def check_image(file_storage, max_bytes: int, max_side: int = 1024) -> bytes:
     return reencode_image(data, max_side)
 
 
-def check_photo(file_storage, max_bytes: int) -> list[tuple[bytes, int, int]]:
-    """A product photo: a 1600 px image and a 400 px thumbnail, made once, here."""
+def check_photo(file_storage, max_bytes: int) -> tuple[bytes, int, int]:
+    """A product photo, re-encoded at 1600 px: the stored original that
+    ``make_thumbnails`` makes the smaller variants from."""
     data = read_limited(file_storage, max_bytes)
     if _looks_like_svg(data, file_storage.filename or ""):
         raise UploadRejected(_("Không nhận ảnh SVG (có thể chứa mã độc). Hãy dùng PNG hoặc JPEG."))
-    return reencode_variants(data, (1600, 400))
+    return reencode_variants(data, (PHOTO_SIDE,))[0]
 
 
 def check_scan(file_storage, max_bytes: int) -> tuple[bytes, str]:
@@ -125,31 +121,92 @@ def check_scan(file_storage, max_bytes: int) -> tuple[bytes, str]:
 
 def store_bytes(data: bytes, folder: str, content_type: str) -> StoredFile:
     suffix = {"application/pdf": ".pdf", "image/png": ".png"}.get(content_type, ".webp")
-    return StoredFile(_store(data, folder, suffix), content_type)
+    key = f"{folder}/{uuid.uuid4().hex}{suffix}"
+    storage().save(key, data, content_type)
+    return StoredFile(key, content_type)
 
 
-def upload_path(relative: str) -> Path:
-    root = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
-    target = (root / relative).resolve()
-    if root not in target.parents:
-        raise FileNotFoundError(relative)
-    return target
+# --- Photo variants ---------------------------------------------------------------------
+# A variant's key is its original's with the side appended ("photos/ab12.webp" ->
+# "photos/ab12-400.webp"), so a page knows it before the variant exists.
+_VARIANT = re.compile(r"^(?P<base>.+)-(?P<side>\d+)\.webp$")
 
 
-def send_upload(relative: str | None, mimetype: str, **send_file_options):
-    """Serve a stored file; a missing file, or a path outside the upload folder, is a 404."""
+def thumbnail_key(key: str, side: int = THUMBNAIL_SIDES[0]) -> str:
+    base, _dot, _suffix = key.rpartition(".")
+    return f"{base}-{side}.webp"
+
+
+def original_of(key: str) -> str | None:
+    """The original a variant key is made from, or None for any other key."""
+    match = _VARIANT.match(key)
+    if match is None or int(match["side"]) not in THUMBNAIL_SIDES:
+        return None
+    return f"{match['base']}.webp"
+
+
+def make_thumbnails(key: str) -> list[str]:
+    """Make the smaller variants of the stored photo ``key`` from the stored original
+    and return their keys. Safe to run again (same keys, same content); a photo
+    deleted meanwhile has no variants ([]). Meant for the worker, after the commit."""
+    try:
+        original = storage().read(key)
+    except MissingFile:
+        return []
+    keys = []
+    for side, (data, _w, _h) in zip(
+        THUMBNAIL_SIDES, reencode_variants(original, THUMBNAIL_SIDES), strict=True
+    ):
+        variant = thumbnail_key(key, side)
+        storage().save(variant, data, "image/webp")
+        keys.append(variant)
+    return keys
+
+
+def variant_keys(key: str) -> list[str]:
+    return [thumbnail_key(key, side) for side in THUMBNAIL_SIDES]
+
+
+def make_thumbnails_after_commit(keys: list[str]) -> None:
+    """The variants of photos just committed, made in the request until the outbox
+    hands ``make_thumbnails`` to the worker. A storage outage here leaves the
+    originals served in their place (see send_upload), logged, never an error."""
+    for key in keys:
+        try:
+            make_thumbnails(key)
+        except StorageUnavailable:
+            current_app.logger.warning("thumbnails of %s not made (storage unavailable)", key)
+
+
+# --- Serving and deleting ---------------------------------------------------------------
+
+
+def send_upload(relative: str | None, mimetype: str, **send_options):
+    """Serve a stored file; a missing file, or a key that cannot be ours, is a 404.
+
+    A variant not made yet (the worker is behind) is answered with its original,
+    cached briefly so that the variant replaces it soon after it exists.
+    """
     if not relative:
         abort(404)
     try:
-        path = upload_path(relative)
-    except FileNotFoundError:
+        return storage().send(relative, mimetype, **send_options)
+    except MissingFile:
+        original = original_of(relative)
+    if original is None:
         abort(404)
-    if not path.is_file():
+    try:
+        return storage().send(original, mimetype, **{**send_options, "max_age": 60})
+    except MissingFile:
         abort(404)
-    return send_file(path, mimetype=mimetype, **send_file_options)
 
 
 def delete_upload(relative: str | None) -> None:
-    if relative:
-        with contextlib.suppress(FileNotFoundError):
-            upload_path(relative).unlink(missing_ok=True)
+    """Delete a stored file, after the commit that stopped pointing at it. A storage
+    outage leaves an orphan file (logged), never an error for the person."""
+    if not relative:
+        return
+    try:
+        storage().delete(relative)
+    except StorageUnavailable:
+        current_app.logger.warning("could not delete upload %s (storage unavailable)", relative)

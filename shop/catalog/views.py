@@ -25,7 +25,15 @@ from shop.i18n import current_language
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
-from shop.uploads import UploadRejected, check_photo, delete_upload, store_bytes
+from shop.uploads import (
+    UploadRejected,
+    check_photo,
+    delete_upload,
+    make_thumbnails_after_commit,
+    store_bytes,
+    thumbnail_key,
+    variant_keys,
+)
 
 bp = Blueprint("catalog", __name__)
 
@@ -228,20 +236,22 @@ def add_photos(product_id: int):
         flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
         return redirect(url_for("catalog.edit_product", product_id=product.id))
     # Check every file before storing any: one bad file rejects the whole upload.
-    variants = []
+    originals = []
     for upload in uploads:
         try:
-            variants.append(check_photo(upload, current_app.config["PHOTO_MAX_BYTES"]))
+            originals.append(check_photo(upload, current_app.config["PHOTO_MAX_BYTES"]))
         except UploadRejected as exc:
             flash(f"{upload.filename}: {exc}", "error")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
     stored = []
     try:
-        for (full, width, height), (thumb, _w, _h) in variants:
-            big = store_bytes(full, "photos", "image/webp").path
-            small = store_bytes(thumb, "photos", "image/webp").path
-            stored += [big, small]
-            services.add_photo(product, path=big, thumb_path=small, width=width, height=height)
+        for data, width, height in originals:
+            path = store_bytes(data, "photos", "image/webp").path
+            stored.append(path)
+            # The thumbnail's key is known now; it is made from the original after the commit.
+            services.add_photo(
+                product, path=path, thumb_path=thumbnail_key(path), width=width, height=height
+            )
         db.session.commit()
     except TooManyPhotos:
         db.session.rollback()
@@ -254,7 +264,8 @@ def add_photos(product_id: int):
             delete_upload(path)
         raise
     else:
-        flash(_("Đã thêm %(n)s ảnh.", n=len(variants)), "success")
+        make_thumbnails_after_commit(stored)
+        flash(_("Đã thêm %(n)s ảnh.", n=len(originals)), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id))
 
 
@@ -265,7 +276,7 @@ def delete_photo(product_id: int, photo_id: int):
     photo = db.session.get(ProductPhoto, photo_id)
     if photo is None or photo.product_id != product.id:
         abort(404)
-    paths = (photo.path, photo.thumb_path)
+    paths = dict.fromkeys((photo.path, photo.thumb_path, *variant_keys(photo.path)))
     services.remove_photo(product, photo)
     db.session.commit()
     for path in paths:

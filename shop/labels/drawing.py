@@ -6,11 +6,15 @@ drift apart, and bars and QR modules stay vectors everywhere.
 """
 
 import base64
+import functools
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from PIL import Image
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -72,16 +76,27 @@ class Text:
 
 @dataclass(frozen=True)
 class Picture:
-    """A raster image from disk (the official OCOP artwork, uploaded by staff)."""
+    """A raster image (the official OCOP artwork uploaded by staff, as PNG bytes)."""
 
     x: float
     y: float
     w: float
     h: float
-    path: str
+    data: bytes
 
 
 Shape = Rect | Polygon | Circle | Text | Picture
+
+
+@functools.lru_cache(maxsize=4)
+def _image(data: bytes) -> ImageReader:
+    """Decoded once, not once per label of a sheet (reportlab decodes a reader's
+    image on each draw); loaded here so that threads sharing it only read."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        reader = ImageReader(image.copy())
+    reader.getRGBData()
+    return reader
 
 
 def draw_pdf(canvas, shapes: list[Shape], x0: float, y0: float, page_height: float) -> None:
@@ -117,7 +132,7 @@ def draw_pdf(canvas, shapes: list[Shape], x0: float, y0: float, page_height: flo
             )
         elif isinstance(s, Picture):
             canvas.drawImage(
-                s.path,
+                _image(s.data),
                 X(s.x),
                 Y(s.y + s.h),
                 s.w * mm,
@@ -159,7 +174,7 @@ def to_svg(shapes: list[Shape], width: float, height: float) -> str:
                 f'<circle cx="{s.cx:.3f}" cy="{s.cy:.3f}" r="{s.r:.3f}" fill="{fill}"{stroke}/>'
             )
         elif isinstance(s, Picture):
-            data = base64.b64encode(Path(s.path).read_bytes()).decode()
+            data = base64.b64encode(s.data).decode()
             parts.append(
                 f'<image x="{s.x:.3f}" y="{s.y:.3f}" width="{s.w:.3f}" '
                 f'height="{s.h:.3f}" href="data:image/png;base64,{data}"/>'

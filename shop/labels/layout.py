@@ -23,7 +23,7 @@ class LabelContent:
     decision_number: str
     valid_until: date
     gtin: str | None
-    artwork_path: str | None = None  # official mark uploaded by staff, replaces our emblem
+    artwork: bytes | None = None  # PNG of the official mark uploaded by staff, replaces our emblem
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def label_shapes(content: LabelContent, width: float, height: float) -> list[Sha
     p = PADDING
     column = min((height - 2 * p - 1) / 2, width * 0.3)
     shapes: list[Shape] = [Rect(0, 0, width, height, "#ffffff")]
-    if content.artwork_path:
-        shapes += official_badge(content.artwork_path, content.stars, p, p, column)
+    if content.artwork:
+        shapes += official_badge(content.artwork, content.stars, p, p, column)
     else:
         shapes += badge(content.stars, content.year, p, p, column)
     shapes += qr(content.verify_url, p, p + column + 1, column)

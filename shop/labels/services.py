@@ -63,22 +63,26 @@ def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
         decision_number=certificate.decision_number,
         valid_until=certificate.valid_until,
         gtin=product.gtin,
-        artwork_path=_artwork_file(producer.province_code),
+        artwork=_artwork_image(producer.province_code),
     )
 
 
-def _artwork_file(province_code: int) -> str | None:
+def _artwork_image(province_code: int) -> bytes | None:
+    """The official artwork's PNG, or None (our own emblem) when there is none.
+
+    A storage outage is not "none": it propagates (a 503), so that no label is
+    printed with the wrong mark.
+    """
     from shop.labels.artwork import artwork_for
-    from shop.uploads import upload_path
+    from shop.storage import MissingFile, storage
 
     artwork = artwork_for(province_code)
     if artwork is None:
         return None
     try:
-        path = upload_path(artwork.path)
-    except FileNotFoundError:
+        return storage().read(artwork.path)
+    except MissingFile:
         return None
-    return str(path) if path.is_file() else None
 
 
 def record_print(

@@ -105,7 +105,7 @@ def _star(cx: float, cy: float, r: float, fill: str) -> Polygon:
     return Polygon(tuple(points), fill)
 
 
-def official_badge(artwork: str, stars: int, x: float, y: float, size: float) -> list[Shape]:
+def official_badge(artwork: bytes, stars: int, x: float, y: float, size: float) -> list[Shape]:
     """The official mark uploaded by staff, with the star rank beside it (below)."""
     art = size * 0.72
     pt = size / 25.4 * 72

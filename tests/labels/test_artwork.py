@@ -47,9 +47,9 @@ def test_svg_artwork_is_rasterised_without_its_scripts(app, staff_client):
     _uploaded(staff_client, EVIL_SVG, "ocop.svg")
     artwork = db.session.scalar(select(LabelArtwork))
     assert artwork.province_code is None
-    from shop.uploads import upload_path
+    from shop.storage import storage
 
-    stored = upload_path(artwork.path).read_bytes()
+    stored = storage().read(artwork.path)
     assert stored.startswith(b"\x89PNG")
     assert b"script" not in stored
     image = Image.open(io.BytesIO(stored))
