@@ -164,6 +164,27 @@ class Config:
     # Without it every visitor shares the proxy's address in the rate limits.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # -- Serving and observability (issue 11)
+    # Logs: "json" writes one JSON object per line (time, level, logger, message,
+    # request_id, method, path, status, duration_ms), the default in production;
+    # "text" leaves Python's logging as it is (make run, tests).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or (
+        "json" if os.environ.get("SHOP_ENV") == "production" else "text"
+    )
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics (Prometheus) answers only these addresses or networks (comma separated;
+    # the connecting peer and, behind TRUSTED_PROXIES, the client must both match)
+    # or "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+    METRICS_ALLOW_IPS = os.environ.get("METRICS_ALLOW_IPS", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # Errors go to Sentry only when a DSN is set (sentry-sdk, imported only then).
+    SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+    SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")  # default: SHOP_ENV
+    SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    # /readyz asks object storage for its bucket with this timeout (seconds).
+    READYZ_STORAGE_TIMEOUT = float(os.environ.get("READYZ_STORAGE_TIMEOUT", "1"))
+
     @classmethod
     def validate(cls) -> None:
         """Raise when the configuration cannot run; development always can."""

@@ -26,8 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from shop.core import privacy
+    from shop import observability
+    from shop.core import privacy, static_urls
 
+    observability.register(app)  # first: request ids for every hook; its timing closes last
+    static_urls.register(app)
     privacy.register(app)  # before security, so that its after_request hook runs after security's
     register_security(app)  # first: it installs the URL converter the routes use
     register_extensions(app)

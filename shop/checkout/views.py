@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from shop import observability
 from shop.cart import services as cart
 from shop.checkout import services
 from shop.checkout.forms import CheckoutForm
@@ -160,6 +161,7 @@ def checkout():
                 services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product_id for line in order.lines])
             db.session.commit()
+            observability.order_placed(order.payment_method)
             emails.order_confirmation(order)
             for shipment in order.shipments:
                 emails.producer_notice(shipment)

@@ -40,11 +40,14 @@ def _stripe_wanted() -> bool:
 @limiter.limit("12 per minute", exempt_when=lambda: not _stripe_wanted())
 def readyz():
     """Readiness: each dependency by name. Without the database nothing works (503);
-    without Redis or Stripe the shop still sells ("degraded", 200)."""
+    without Redis, Stripe, the broker or object storage the shop still sells
+    ("degraded", 200): every node shares them, so taking one node out would not help."""
     config = current_app.config
     checks = {
         "database": readiness.check_database(),
         "redis": readiness.check_redis(config["REDIS_URL"], config),
+        "broker": readiness.check_broker(config.get("CELERY_BROKER_URL", "")),
+        "storage": readiness.check_storage(current_app),
         "stripe": (
             readiness.check_stripe(config["STRIPE_API_BASE"])
             if _stripe_wanted()

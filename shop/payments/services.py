@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from shop import observability
 from shop.audit.services import record
 from shop.auth.models import User
 from shop.clock import utcnow
@@ -127,6 +128,7 @@ def settle_card_payment(
     ).rowcount
     if not won:
         return False
+    observability.payment(PaymentMethod.CARD, "settled")
     order = locked_order(payment.order_id)
     return apply_payment(
         order, intent.amount_received, actor=None, actor_label=source, reason="Thanh toán thẻ"
@@ -306,6 +308,7 @@ def record_transfer(
     except IntegrityError:
         _refuse_known_reference(reference)
         raise
+    observability.payment(PaymentMethod.VIETQR, "recorded")
     became_paid = apply_payment(
         order, amount_vnd, actor=actor, actor_label="staff", reason=f"Chuyển khoản {reference}"
     )
@@ -439,6 +442,7 @@ def reserve_refund(
     db.session.flush()
     if not card:
         _book(order, refunds, actor=actor, actor_label=actor_label)
+        observability.payment(order.payment_method, "refund_succeeded")
     record(
         actor, "refund", order, reason=reason, amount_vnd=amount_vnd, shipment_id=shipment_id or ""
     )
@@ -510,12 +514,14 @@ def _gateway_failed(order: Order, rows: list[Refund], exc) -> RefundStatus:
         for row in rows:
             row.last_error = exc.message[:500]
             row.updated_at = utcnow()
+        observability.payment(PaymentMethod.CARD, "refund_pending")
         db.session.commit()
         return RefundStatus.PENDING
     for row in rows:
         row.status = RefundStatus.FAILED
         row.last_error = exc.message[:500]
     record(None, "refund_failed", order, reason=exc.message[:200])
+    observability.payment(PaymentMethod.CARD, "refund_failed")
     db.session.commit()
     return RefundStatus.FAILED
 
@@ -535,6 +541,7 @@ def _apply_stripe_refund(
         result = RefundStatus.FAILED
     else:  # pending at Stripe: reconcile reads it back
         result = RefundStatus.PENDING
+    observability.payment(PaymentMethod.CARD, f"refund_{result.value}")
     db.session.commit()
     return result
 

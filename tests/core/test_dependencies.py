@@ -232,6 +232,8 @@ def test_readyz_is_503_when_the_database_hangs(hung_database_app):
         "database": "unavailable",
         "redis": "not configured",
         "stripe": "not checked",
+        "broker": "not configured",
+        "storage": "ok",
     }
 
 
@@ -414,6 +416,8 @@ def test_readyz_reports_each_dependency(client):
         "database": "ok",
         "redis": "not configured",
         "stripe": "not checked",
+        "broker": "not configured",
+        "storage": "ok",
     }
 
 
@@ -426,6 +430,8 @@ def test_readyz_is_degraded_but_200_without_redis(make_app, closed_port):
         "database": "ok",
         "redis": "unavailable",
         "stripe": "not checked",
+        "broker": "not configured",
+        "storage": "ok",
     }
 
 
