@@ -225,6 +225,11 @@ class ProductionConfig(Config):
             )
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
+        if not os.environ.get("REDIS_URL"):
+            raise RuntimeError(
+                "REDIS_URL must be set in production: the web nodes share rate limits "
+                "and the catalogue cache through it"
+            )
         for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
             if not os.environ.get(name):
                 raise RuntimeError(f"{name} must be set in production (from the Stripe dashboard)")

@@ -49,6 +49,10 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         ProductionConfig.validate()
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="REDIS_URL"):  # limits and cache shared by nodes
+        ProductionConfig.validate()
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(RuntimeError, match="STRIPE_SECRET_KEY"):
@@ -65,6 +69,7 @@ def test_production_app_sets_secure_cookies_and_hsts(monkeypatch, database_url):
     monkeypatch.setenv("SHOP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         monkeypatch.setenv(name, "x_live_x")
     app = create_app()
