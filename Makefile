@@ -37,6 +37,11 @@ demo: migrate
 	$(BIN)/flask load-localities
 	$(BIN)/flask seed-demo
 
+# Links and label QR codes follow PORT, the shop's Stripe addresses follow STRIPE_PORT,
+# unless the environment sets them.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+run: export STRIPE_API_BASE ?= http://127.0.0.1:$(STRIPE_PORT)
+run: export STRIPE_JS_URL ?= http://127.0.0.1:$(STRIPE_PORT)/js.stripe.com/v3/
 run: translations demo localstripe
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
