@@ -153,6 +153,14 @@ class Config:
     CACHE_KEY_PREFIX = "ocop:"
     CACHE_DEFAULT_TIMEOUT = 60
     FACETS_CACHE_SECONDS = int(os.environ.get("FACETS_CACHE_SECONDS", "60"))
+    # Pages an edge cache may serve to everyone (shop/core/edge.py): fresh for
+    # PUBLIC_CACHE_MAX_AGE seconds, then served stale for up to
+    # PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while one request fetches a new copy.
+    # A price change shows within the sum.
+    PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", "60"))
+    PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
+        os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "300")
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.register(app)  # before security, so that its after_request hook runs after security's
     register_security(app)  # first: it installs the URL converter the routes use
     register_extensions(app)
+    register_edge_cache(app)  # after the extensions: its after_request hook runs before theirs
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -53,7 +54,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     cache.init_app(app)
-    login_manager.init_app(app)
+    # current_user reaches templates as the lazy proxy (inject_globals): Flask-Login's
+    # own context processor would load the user, reading the session, on every page.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -74,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.certification.public import bp as verify_bp
     from shop.certification.views import bp as certification_bp
     from shop.checkout.views import bp as checkout_bp
+    from shop.core.edge import bp as edge_bp
     from shop.core.views import bp as core_bp
     from shop.labels.views import bp as labels_bp
     from shop.localities.views import bp as localities_bp
@@ -88,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (
         core_bp,
+        edge_bp,
         auth_bp,
         localities_bp,
         producers_bp,
@@ -121,9 +126,24 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals() -> dict:
+        from flask_login import current_user
+
         from shop.i18n import current_language
 
-        return {"languages": app.config["LANGUAGES"], "current_language": current_language()}
+        return {
+            "languages": app.config["LANGUAGES"],
+            "current_language": current_language(),
+            "current_user": current_user,  # loaded only by a template that uses it
+        }
+
+
+def register_edge_cache(app: Flask) -> None:
+    """The language in the address and pages an edge cache may serve to everyone."""
+    from shop import i18n
+    from shop.core import edge
+
+    i18n.init_app(app)
+    edge.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,12 +1,14 @@
 """Cart pages and the AJAX cart (``POST /cart/add``, ``GET /cart.json``)."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
 from shop.cart import services
 from shop.cart.services import CartError
 from shop.clock import today_vn
+from shop.core.edge import posted_from_this_site
+from shop.extensions import csrf
 
 bp = Blueprint("cart", __name__)
 
@@ -51,7 +53,12 @@ def _product_id() -> int:
 
 
 @bp.post("/cart/add")
+# The form is on cached product pages, which carry no per-visitor token: the
+# browser's Sec-Fetch-Site / Origin / Referer say whether it came from this site.
+@csrf.exempt
 def add():
+    if not posted_from_this_site():
+        abort(403)
     try:
         product_id = _product_id()
         quantity = services.parse_quantity(request.form.get("quantity", "1"))
@@ -113,9 +120,11 @@ def _merge_on_login(sender, user, **extra):
     services.merge_guest_cart(user)
 
 
+def cart_size() -> int:
+    """How many items the visitor's cart holds (the header's badge)."""
+    return sum(services.read_lines(current_user).values())
+
+
 @bp.app_context_processor
 def cart_count():
-    def count() -> int:
-        return sum(services.read_lines(current_user).values())
-
-    return {"cart_count": count}
+    return {"cart_count": cart_size}

@@ -20,6 +20,7 @@ from shop.catalog.forms import PhotoForm, ProductForm
 from shop.catalog.gtin import is_vietnamese
 from shop.catalog.models import MAX_PHOTOS, Industry, Product, ProductPhoto, ProductStatus
 from shop.clock import today_vn
+from shop.core.edge import cacheable
 from shop.extensions import cache, db
 from shop.i18n import current_language
 from shop.localities.models import Province
@@ -42,6 +43,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/")
+@cacheable
 def home():
     today = today_vn()
     newest = listing.search_products(listing.CatalogQuery(sort="newest"), today, page_size=8)
@@ -67,6 +69,7 @@ def home():
 
 
 @bp.get("/products")
+@cacheable
 def products():
     cq = listing.CatalogQuery.from_args(request.args)
     today = today_vn()
@@ -93,6 +96,7 @@ def _filters_html(cq: listing.CatalogQuery, summary: listing.Summary, today) -> 
 
 
 @bp.get("/products/<slug>")
+@cacheable
 def product_detail(slug: str):
     product = db.session.scalar(
         select(Product)
@@ -124,6 +128,7 @@ def product_detail(slug: str):
 
 
 @bp.get("/producers/<slug>")
+@cacheable
 def producer_page(slug: str):
     producer = db.session.scalar(select(Producer).where(Producer.slug == slug))
     if producer is None or producer.status != ProducerStatus.VERIFIED:

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from shop.catalog.listing import is_listed
 from shop.certification.verification import as_json, code_for_gtin14, verify_code
 from shop.clock import today_vn
+from shop.core.edge import cacheable
 from shop.extensions import csrf, limiter
 
 bp = Blueprint("verify", __name__)
@@ -23,31 +24,30 @@ unknown_code_limit = limiter.shared_limit(
 )
 
 
-def _product_url(verification) -> str | None:
+def _product_url(verification, external: bool = True) -> str | None:
+    """The product's page while it is for sale. Site-relative in the HTML page: a
+    cached page must not carry the host name one visitor sent."""
     product = verification.certificate.product
     if verification.status.is_valid and is_listed(product.id, verification.today):
-        return url_for("catalog.product_detail", slug=product.slug, _external=True)
+        return url_for("catalog.product_detail", slug=product.slug, _external=external)
     return None
 
 
 @bp.get("/verify/<code>")
 @unknown_code_limit
+# The answer changes with the date and with revocations: cached a minute
+# (PUBLIC_CACHE_MAX_AGE), plus the stale-while-revalidate window.
+@cacheable
 def verify_page(code: str):
     verification = verify_code(code, today_vn())
     if verification is None:
         return render_template("verify/not_found.html", code=code[:32]), 404
-    response = current_app.make_response(
-        render_template(
-            "verify/page.html",
-            v=verification,
-            c=verification.certificate,
-            product_url=_product_url(verification),
-        )
+    return render_template(
+        "verify/page.html",
+        v=verification,
+        c=verification.certificate,
+        product_url=_product_url(verification, external=False),
     )
-    # The answer changes with the date and with revocations: never cache it long.
-    response.cache_control.max_age = 60
-    response.cache_control.public = True
-    return response
 
 
 @bp.get("/01/<gtin14>")

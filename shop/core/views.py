@@ -5,7 +5,6 @@ from flask import (
     redirect,
     request,
     session,
-    url_for,
 )
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shop.auth.redirects import safe_next
 from shop.core import readiness
 from shop.extensions import csrf, db, limiter
+from shop.i18n import path_in, site_root
 from shop.uploads import send_upload
 
 bp = Blueprint("core", __name__)
@@ -61,11 +61,15 @@ def readyz():
 
 
 @bp.post("/language")
+@csrf.exempt  # it changes nothing any more: a redirect to the page in that language
 def set_language():
+    """The language switch of pages from before the language was in the address
+    (a form in a cached or open page): off to the page's address in that language."""
+    session.pop("lang", None)  # the old choice; the address decides now
     language = request.form.get("lang", "")
-    if language in current_app.config["LANGUAGES"]:
-        session["lang"] = language
-    return redirect(safe_next(request.form.get("next"), url_for("catalog.home")))
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return redirect(path_in(language, safe_next(request.form.get("next"), "/")), 303)
 
 
 @bp.get("/media/<any(logos, photos):kind>/<name>")
@@ -81,4 +85,4 @@ def media_url(relative: str | None) -> str | None:
     """
     if not relative:
         return None
-    return f"{request.script_root}/media/{relative}"
+    return f"{site_root()}/media/{relative}"  # one address in every language

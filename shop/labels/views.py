@@ -1,12 +1,13 @@
 import io
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from shop.clock import today_vn
 from shop.core.errors import render_error
 from shop.extensions import db
+from shop.i18n import url_for_language
 from shop.labels import render
 from shop.labels.layout import SHEETS
 from shop.labels.services import (
@@ -26,8 +27,9 @@ MEDIA = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 
 
 def _verify_url(code: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "verify.verify_page", code=code
+    # The Vietnamese page, whatever language the producer works in: it is printed.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for_language(
+        current_app.config["BABEL_DEFAULT_LOCALE"], "verify.verify_page", code=code
     )
 
 

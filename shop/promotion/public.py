@@ -2,6 +2,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from shop.clock import today_vn
+from shop.core.edge import cacheable
 from shop.extensions import db
 from shop.promotion.campaigns import campaign_cards
 from shop.promotion.models import Campaign
@@ -10,6 +11,7 @@ bp = Blueprint("campaigns", __name__)
 
 
 @bp.get("/campaigns/<slug>")
+@cacheable
 def campaign(slug: str):
     today = today_vn()
     item = db.session.scalar(select(Campaign).where(Campaign.slug == slug))

@@ -123,20 +123,22 @@ def test_dates_are_dd_mm_yyyy():
     assert format_date_vn(datetime(2026, 2, 3, 20, 0, tzinfo=UTC)) == "04/02/2026"
 
 
-def test_vietnamese_by_default_english_on_switch(client):
+def test_vietnamese_by_default_english_under_en(client):
     assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+    # The old switch (a form) sends the visitor to the page's English address.
     response = client.post("/language", data={"lang": "en", "next": "/login"})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/login"
-    page = client.get("/login").get_data(as_text=True)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/login"
+    page = client.get("/en/login").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Log in" in page
+    assert '<html lang="vi">' in client.get("/login").get_data(as_text=True)
 
 
 def test_language_switch_ignores_offsite_next(client):
     response = client.post("/language", data={"lang": "en", "next": "https://evil.example/"})
-    assert response.status_code in (302, 303)
-    assert response.headers["Location"] == "/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/"
 
 
 def test_request_body_is_capped(client, app):
