@@ -93,6 +93,27 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Chợ OCOP <no-reply@ocop.local>")
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
 
+    # -- Background jobs (issue 11)
+    # Celery broker: REDIS_URL unless set; any Kombu URL works (amqp://... for
+    # RabbitMQ). Empty: no worker, no beat; outbox rows are delivered in-process
+    # right after the commit that wrote them and cron runs the periodic commands.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", ""))
+    CELERY_BROKER_TIMEOUT = float(os.environ.get("CELERY_BROKER_TIMEOUT", "2"))  # seconds
+    # Outbox delivery: retries after 30 s, 1 min, 2 min, ... at most 30 min apart;
+    # after OUTBOX_MAX_ATTEMPTS (about 7 hours of failures) a row is dead for staff.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
+    OUTBOX_RETRY_BASE = int(os.environ.get("OUTBOX_RETRY_BASE", "30"))  # seconds
+    OUTBOX_RETRY_MAX = int(os.environ.get("OUTBOX_RETRY_MAX", "1800"))  # seconds
+    # The sweeper (beat, every OUTBOX_SWEEP_EVERY seconds, or `flask jobs sweep`
+    # from cron) hands over pending rows this long past due: a lost task, a retry.
+    OUTBOX_SWEEP_EVERY = float(os.environ.get("OUTBOX_SWEEP_EVERY", "60"))  # seconds
+    OUTBOX_SWEEP_GRACE = int(os.environ.get("OUTBOX_SWEEP_GRACE", "120"))  # seconds
+    OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))  # sent rows, job claims
+    # A periodic run still "running" this long after it started died: claimable again.
+    JOB_STALE_AFTER = int(os.environ.get("JOB_STALE_AFTER", "3600"))  # seconds
+    # An SMTP server that accepts and never answers must not hold a worker long.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))  # seconds
+
     # Public base URL for links in e-mails and QR codes.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -208,6 +229,7 @@ class TestingConfig(Config):
     # The catch-all error handler re-raises: no test passes over a server error.
     RERAISE_UNHANDLED = True
     MAIL_BACKEND = "memory"
+    CELERY_BROKER_URL = ""  # jobs run in-process after the commit; a test names a broker
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every request counts afresh in tests
     CACHE_NO_NULL_WARNING = True

@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_edge_cache(app)  # after the extensions: its after_request hook runs before theirs
     register_blueprints(app)
+    register_jobs(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import shop.audit.models
     import shop.cart.models
+    import shop.jobs.models
     import shop.payments.models
     import shop.promotion.models
     import shop.settlements.models  # noqa: F401
@@ -79,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.checkout.views import bp as checkout_bp
     from shop.core.edge import bp as edge_bp
     from shop.core.views import bp as core_bp
+    from shop.jobs.staff import bp as jobs_staff_bp
     from shop.labels.views import bp as labels_bp
     from shop.localities.views import bp as localities_bp
     from shop.orders.staff import bp as staff_orders_bp
@@ -107,11 +110,22 @@ def register_blueprints(app: Flask) -> None:
         checkout_bp,
         orders_bp,
         staff_orders_bp,
+        jobs_staff_bp,
         payments_bp,
         reports_bp,
         settlements_bp,
     ):
         app.register_blueprint(bp)
+
+
+def register_jobs(app: Flask) -> None:
+    from shop.jobs import celery_init_app
+    from shop.jobs.services import register_handler
+    from shop.mail import deliver_mail
+
+    celery_init_app(app)
+    # What runs after the commit, by outbox kind (shop/jobs/services.py: enqueue).
+    register_handler("mail", deliver_mail)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -155,6 +169,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from shop.auth.cli import create_user_command
     from shop.demo.cli import seed_bulk_command, seed_demo_command
+    from shop.jobs.cli import jobs_cli
     from shop.localities.cli import load_localities_command
     from shop.orders.cli import orders_cli
     from shop.payments.cli import payments_cli
@@ -170,6 +185,7 @@ def register_commands(app: Flask) -> None:
         orders_cli,
         payments_cli,
         settlements_cli,
+        jobs_cli,
     ):
         app.cli.add_command(command)
 

@@ -122,6 +122,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "campaign_id": campaign.id,
             "settlement_id": b_settlement.id,
             "invitation_id": b_invitation.id,
+            "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
         },

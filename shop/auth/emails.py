@@ -1,5 +1,8 @@
 """The e-mails of signing up. Both answers to /register end in an e-mail, so the
-page after it is the same whether or not the address already had an account."""
+page after it is the same whether or not the address already had an account.
+Queued in the caller's transaction, sent after its commit."""
+
+import secrets
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -28,7 +31,7 @@ def welcome(user: User, next_url: str | None = None) -> None:
                 _("Nếu bạn không đăng ký, hãy bỏ qua thư này."),
             ]
         )
-        send_mail(user.email, _("Chào mừng bạn đến với Chợ OCOP!"), body)
+        send_mail(user.email, _("Chào mừng bạn đến với Chợ OCOP!"), body, key=f"welcome:{user.id}")
 
 
 def registration_attempt(user: User, next_url: str | None = None) -> None:
@@ -52,4 +55,10 @@ def registration_attempt(user: User, next_url: str | None = None) -> None:
                 _("Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi."),
             ]
         )
-        send_mail(user.email, _("Có người thử đăng ký bằng email của bạn"), body)
+        # Every attempt is an event of its own (the sign-up limit bounds them).
+        send_mail(
+            user.email,
+            _("Có người thử đăng ký bằng email của bạn"),
+            body,
+            key=f"registration-attempt:{user.id}:{secrets.token_hex(8)}",
+        )

@@ -1,3 +1,5 @@
+import hashlib
+
 from flask import (
     Blueprint,
     current_app,
@@ -62,8 +64,8 @@ def register():
             db.session.rollback()
             emails.registration_attempt(services.find_user_by_email(email), next_url)
         else:
-            db.session.commit()
             emails.welcome(user, next_url)
+        db.session.commit()  # the account (if new) and its e-mail, sent after this
         session["registered_email"] = email
         return redirect(url_for("auth.registered", next=next_url))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -152,7 +154,9 @@ def forgot_password():
                     name=user.full_name,
                     link=link,
                 ),
+                key=f"password-reset:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
             )
+            db.session.commit()
         # The same answer whether or not the account exists.
         flash(_("Nếu email có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")
         return redirect(url_for("auth.login"))

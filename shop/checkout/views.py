@@ -160,11 +160,11 @@ def checkout():
             if current_user.is_authenticated and form.save_address.data:
                 services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product_id for line in order.lines])
-            db.session.commit()
-            observability.order_placed(order.payment_method)
-            emails.order_confirmation(order)
+            emails.order_confirmation(order)  # queued with the order, sent after the commit
             for shipment in order.shipments:
                 emails.producer_notice(shipment)
+            db.session.commit()
+            observability.order_placed(order.payment_method)
             flash(
                 _(
                     "Đã đặt đơn hàng %(number)s. Chúng tôi đã gửi xác nhận đến %(email)s.",

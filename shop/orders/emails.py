@@ -1,5 +1,6 @@
-"""The e-mails of an order. Sent after the commit that made the change, by the
-one request that made it, so each goes out once."""
+"""The e-mails of an order. Queued in the transaction that makes the change and
+sent after its commit (shop/jobs/services.py); the key of each names the event,
+so each recipient gets each e-mail once."""
 
 from flask import current_app
 from flask_babel import force_locale
@@ -50,7 +51,12 @@ def order_confirmation(order: Order) -> None:
                 _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
             ]
         )
-        send_mail(order.email, _("Đơn hàng %(number)s", number=order.number), body)
+        send_mail(
+            order.email,
+            _("Đơn hàng %(number)s", number=order.number),
+            body,
+            key=f"order-placed:{order.id}",
+        )
 
 
 def producer_notice(shipment: Shipment) -> None:
@@ -72,7 +78,12 @@ def producer_notice(shipment: Shipment) -> None:
                 _("Xác nhận đơn: %(url)s", url=shipment_url),
             ]
         )
-        send_mail(shipment.producer.email, _("Đơn hàng mới %(number)s", number=order.number), body)
+        send_mail(
+            shipment.producer.email,
+            _("Đơn hàng mới %(number)s", number=order.number),
+            body,
+            key=f"order-placed:{order.id}:shipment:{shipment.id}",
+        )
 
 
 def shipping_notice(shipment: Shipment) -> None:
@@ -97,7 +108,12 @@ def shipping_notice(shipment: Shipment) -> None:
                 _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
             ]
         )
-        send_mail(order.email, _("Đơn hàng %(number)s đã được gửi đi", number=order.number), body)
+        send_mail(
+            order.email,
+            _("Đơn hàng %(number)s đã được gửi đi", number=order.number),
+            body,
+            key=f"shipment-shipped:{shipment.id}",
+        )
 
 
 def payment_received(order: Order) -> None:
@@ -114,7 +130,12 @@ def payment_received(order: Order) -> None:
                 _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
             ]
         )
-        send_mail(order.email, _("Đã nhận thanh toán đơn %(number)s", number=order.number), body)
+        send_mail(
+            order.email,
+            _("Đã nhận thanh toán đơn %(number)s", number=order.number),
+            body,
+            key=f"order-paid:{order.id}",
+        )
 
 
 def order_cancelled(order: Order, reason: str) -> None:
@@ -127,4 +148,9 @@ def order_cancelled(order: Order, reason: str) -> None:
                 _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
             ]
         )
-        send_mail(order.email, _("Đơn hàng %(number)s đã bị huỷ", number=order.number), body)
+        send_mail(
+            order.email,
+            _("Đơn hàng %(number)s đã bị huỷ", number=order.number),
+            body,
+            key=f"order-cancelled:{order.id}",
+        )

@@ -11,6 +11,7 @@ from shop.auth.models import User
 from shop.checkout.services import return_stock
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.orders.emails import order_cancelled, shipping_notice
 from shop.orders.models import (
     Order,
     OrderStatus,
@@ -87,10 +88,11 @@ def cancel_order(
     action_token: str | None = None,
 ) -> CancelResult:
     """Cancel every shipment and the order, and return the stock, in the
-    caller's transaction. A paid card order gets its full refund written as
-    pending in the same transaction (``after_cancel`` makes it at Stripe once
-    committed); a paid transfer shows a refund due for staff. With an action
-    token, a resubmission cancels nothing more. Flushes; the caller commits."""
+    caller's transaction, which also queues the customer's e-mail. A paid card
+    order gets its full refund written as pending in the same transaction
+    (``cancel_at_stripe`` makes it at Stripe once committed); a paid transfer
+    shows a refund due for staff. With an action token, a resubmission cancels
+    nothing more. Flushes; the caller commits."""
     order = locked_order(order_id)
     action = None
     if action_token is not None:
@@ -126,6 +128,7 @@ def cancel_order(
             db.session.flush()
         rows = reserve_refund(order, amount, reason, actor, action, actor_label=actor_label)
         refund_key = rows[0].idempotency_key
+    order_cancelled(order, reason)
     return CancelResult(order, reason, refund_key)
 
 
@@ -135,10 +138,10 @@ def refund_preview(order: Order) -> dict:
     return {"amount_vnd": amount, "method": order.payment_method if amount > 0 else None}
 
 
-def after_cancel(result: CancelResult) -> None:
+def cancel_at_stripe(result: CancelResult) -> None:
     """After the commit: stop an unpaid PaymentIntent, make the card refund at
-    Stripe (left pending for reconcile if Stripe is away), tell the customer."""
-    from shop.orders.emails import order_cancelled
+    Stripe (left pending for reconcile if Stripe is away). The customer's
+    e-mail was queued with the cancellation."""
     from shop.payments import stripe_gateway
     from shop.payments.models import CardPayment
 
@@ -158,7 +161,6 @@ def after_cancel(result: CancelResult) -> None:
                 db.session.commit()
         if result.refund_key:
             submit_card_refund(result.refund_key)
-    order_cancelled(order, result.reason)
 
 
 def advance_shipment(
@@ -173,7 +175,8 @@ def advance_shipment(
     now: datetime | None = None,
 ) -> Shipment:
     """Move one shipment; delivering the last one completes the order. A cash on
-    delivery shipment is paid when delivered. Commits."""
+    delivery shipment is paid when delivered; shipping queues the customer's
+    e-mail. Commits."""
     shipment = db.session.get(Shipment, shipment_id)
     if shipment is None:
         raise OrderActionError(_("Không tìm thấy đơn giao hàng."))
@@ -210,11 +213,9 @@ def advance_shipment(
         transition(order, OrderStatus.COMPLETED, actor=actor, actor_label=actor_label)
     if order.payment_method == PaymentMethod.COD:
         sync_payment(order, actor=actor, actor_label=actor_label)
-    db.session.commit()
     if target == ShipmentStatus.SHIPPED:
-        from shop.orders.emails import shipping_notice
-
         shipping_notice(shipment)
+    db.session.commit()
     return shipment
 
 
@@ -262,8 +263,9 @@ def expire_unpaid(now: datetime | None = None) -> list[str]:
             if shipment.status != ShipmentStatus.CANCELLED:
                 transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
                 return_stock(order, shipment)
+        order_cancelled(order, _("quá hạn thanh toán"))
         db.session.commit()
-        after_cancel(CancelResult(order, _("quá hạn thanh toán")))
+        cancel_at_stripe(CancelResult(order, reason))
         cancelled.append(order.number)
     return cancelled
 
@@ -272,8 +274,8 @@ __all__ = [
     "CancelResult",
     "OrderActionError",
     "advance_shipment",
-    "after_cancel",
     "apply_payment",
+    "cancel_at_stripe",
     "cancel_order",
     "cancellable",
     "expire_unpaid",

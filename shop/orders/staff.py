@@ -12,7 +12,7 @@ from shop.money import format_vnd, parse_vnd
 from shop.orders.models import Order, OrderStatus, PaymentMethod, StateChange
 from shop.orders.services import (
     OrderActionError,
-    after_cancel,
+    cancel_at_stripe,
     cancel_order,
     cancellable,
     order_by_number,
@@ -21,7 +21,6 @@ from shop.orders.services import (
 from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
 from shop.payments.services import (
     PaymentError,
-    after_transfer,
     check_amount,
     new_action_token,
     record_transfer,
@@ -166,7 +165,6 @@ def transfer(number: str):
     db.session.commit()
     if result.duplicate:
         return _done_already(order)
-    after_transfer(result)
     order = result.order
     if order.overpaid_vnd:
         flash(
@@ -269,6 +267,6 @@ def cancel(number: str):
     db.session.commit()
     if result.duplicate:
         return _done_already(order)
-    after_cancel(result)
+    cancel_at_stripe(result)
     flash(_("Đã huỷ đơn hàng."), "success")
     return _back(order)

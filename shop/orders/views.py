@@ -180,7 +180,7 @@ def cancel(number: str):
     if result.duplicate:
         flash(_("Đơn hàng đã được huỷ trước đó."), "info")
         return back
-    services.after_cancel(result)
+    services.cancel_at_stripe(result)
     flash(_("Đã huỷ đơn hàng %(number)s.", number=order.number), "success")
     return back
 

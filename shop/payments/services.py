@@ -15,6 +15,7 @@ from shop.auth.models import User
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.money import format_vnd
+from shop.orders.emails import payment_received
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus
 from shop.orders.states import sync_payment, transition
 from shop.payments import stripe_gateway
@@ -56,7 +57,8 @@ def apply_payment(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Add money received to a (locked) order. Returns True when it became fully paid."""
+    """Add money received to a (locked) order. Returns True when it became fully
+    paid; the customer's e-mail is then queued in the same transaction."""
     now = now or utcnow()
     was = order.payment_status
     order.paid_vnd += amount_vnd
@@ -72,6 +74,7 @@ def apply_payment(
                 shipment.paid_at = now
         if order.status == OrderStatus.PENDING_PAYMENT:
             transition(order, OrderStatus.PAID, actor=actor, actor_label=actor_label, reason=reason)
+        payment_received(order)
     return became_paid
 
 
@@ -109,7 +112,7 @@ def settle_card_payment(
     """Apply what Stripe says about the order's PaymentIntent, in the caller's
     transaction. Only forward: the conditional update lets exactly one caller
     (webhook, return page, reconcile) record a success. Returns True when this
-    call marked the order paid (then ``after_paid`` once committed). Flushes."""
+    call marked the order paid (its e-mail is queued, see ``apply_payment``). Flushes."""
     if intent.id != payment.payment_intent_id:
         return False
     if intent.status != "succeeded":
@@ -135,18 +138,9 @@ def settle_card_payment(
     )
 
 
-def after_paid(order_id: int) -> None:
-    """After the commit that made an order paid: tell the customer."""
-    from shop.orders.emails import payment_received
-
-    payment_received(db.session.get(Order, order_id))
-
-
 def _settle_and_commit(payment: CardPayment, intent: stripe_gateway.Intent, *, source: str) -> bool:
     became_paid = settle_card_payment(payment, intent, source=source)
     db.session.commit()
-    if became_paid:
-        after_paid(payment.order_id)
     return became_paid
 
 
@@ -281,7 +275,7 @@ def record_transfer(
     """Staff saw a transfer arrive. Partial amounts leave the rest due; an excess
     is shown as a refund due. A bank reference is recorded once across all
     orders; a resubmitted form (same action token) records nothing more.
-    Flushes; the caller commits (and then sends the e-mail, see ``after_transfer``)."""
+    Flushes; the caller commits (the e-mail is queued, see ``apply_payment``)."""
     order = locked_order(order_id)
     if order.payment_method != PaymentMethod.VIETQR:
         raise PaymentError(_("Đơn hàng này không thanh toán bằng chuyển khoản."))
@@ -331,14 +325,6 @@ def _refuse_known_reference(reference: str) -> None:
                 number=known.number,
             )
         )
-
-
-def after_transfer(result: TransferResult) -> None:
-    """After the commit: tell the customer when the order became paid."""
-    if result.became_paid:
-        from shop.orders.emails import payment_received
-
-        payment_received(result.order)
 
 
 # -- refunds -----------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.extensions import db
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, StripeEvent
-from shop.payments.services import after_paid, settle_card_payment
+from shop.payments.services import settle_card_payment
 
 HANDLED = {
     "payment_intent.succeeded",
@@ -53,7 +53,7 @@ def handle_event(event) -> str:
     except IntegrityError:
         db.session.rollback()
         return "duplicate"
-    outcome, became_paid, payment = "ignored", False, None
+    outcome, payment = "ignored", None
     if event_type in HANDLED:
         payment = db.session.scalar(
             select(CardPayment).where(CardPayment.payment_intent_id == object_id)
@@ -66,9 +66,8 @@ def handle_event(event) -> str:
         except stripe_gateway.GatewayError:
             db.session.rollback()  # the event id goes too: Stripe's retry is processed
             raise
+        # Paid: the customer's e-mail is queued in this transaction (apply_payment).
         became_paid = settle_card_payment(payment, intent, source="stripe")
         outcome = "settled" if became_paid else "recorded"
     db.session.commit()
-    if became_paid:
-        after_paid(payment.order_id)
     return outcome

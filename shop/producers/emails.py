@@ -1,4 +1,5 @@
-"""The e-mails of producer membership. Sent after the commit that made the change."""
+"""The e-mails of producer membership. Queued in the transaction that makes the
+change, sent after its commit."""
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -55,8 +56,10 @@ def invitation(invitation: ProducerInvitation, token: str) -> None:
                 "gửi, hãy bỏ qua thư này."
             ),
         ]
+        # A renewed invitation has a new link, so a new e-mail.
         send_mail(
             invitation.email,
             _("Lời mời tham gia %(producer)s", producer=invitation.producer.legal_name),
             "\n".join(lines),
+            key=f"producer-invitation:{invitation.id}:{invitation.token_hash[:16]}",
         )

@@ -139,6 +139,7 @@ def members():
             invitation, token = services.invite_member(
                 g.producer, current_user._get_current_object(), form.email.data, utcnow()
             )
+            emails.invitation(invitation, token)  # queued, sent after the commit
             db.session.commit()
         except AlreadyMember:
             db.session.rollback()
@@ -149,7 +150,6 @@ def members():
             db.session.rollback()
             return _invitation_sent(normalize_email(form.email.data))
         else:
-            emails.invitation(invitation, token)
             return _invitation_sent(invitation.email)
     invitations = []
     if me.role == MemberRole.OWNER:

@@ -1,18 +1,19 @@
 import click
 from flask.cli import AppGroup
 
-from shop.clock import today_vn
-from shop.promotion.expiry import run_daily
+from shop.jobs.periodic import run_job, skipped_message
 
-ocop_cli = AppGroup("ocop", help="Trade-promotion jobs (run from cron).")
+ocop_cli = AppGroup("ocop", help="Trade-promotion jobs (run by Celery beat, or from cron).")
 
 
 @ocop_cli.command("daily")
-def daily_command() -> None:
+@click.option("--force", is_flag=True, help="Run even if today's run is done.")
+def daily_command(force: bool) -> None:
     """Tell producers about certificates entering their last 30 days (once each),
-    and send staff a summary. Safe to run often and even twice at once:
+    and send staff a summary. Once per day (Vietnam time) across all nodes; safe
+    to run often and even twice at once (the cron alternative to beat):
 
         15 6 * * *  cd /srv/ocop && .venv/bin/flask --app wsgi ocop daily
     """
-    notified = run_daily(today_vn())
-    click.echo(f"Expiry notices sent: {len(notified)}")
+    result = run_job("ocop.daily", force=force)
+    click.echo(result.summary if result.ran else skipped_message(result))

@@ -2,6 +2,7 @@
 last 30 days, and send staff a summary. Statuses are never changed here: they
 follow from dates."""
 
+import hashlib
 from datetime import date, timedelta
 
 from flask import current_app
@@ -63,7 +64,12 @@ def notify_producer(certificate: Certificate) -> None:
         f"Kiểm tra chứng nhận: {link}\n"
     )
     for email in sorted(recipients):
-        send_mail(email, f"Chứng nhận OCOP sắp hết hạn: {product.name}", body)
+        send_mail(
+            email,
+            f"Chứng nhận OCOP sắp hết hạn: {product.name}",
+            body,
+            key=f"certificate-expiring:{certificate.id}:{EXPIRY_WARNING_DAYS}",
+        )
 
 
 def staff_summary(notified: list[Certificate], today: date) -> None:
@@ -81,12 +87,17 @@ def staff_summary(notified: list[Certificate], today: date) -> None:
     staff = db.session.scalars(
         select(User).where(User.role.in_([Role.STAFF, Role.ADMIN]), User.is_active_account)
     )
+    # One summary per set of notices: a second run the same day tells of new ones only.
+    ids = ",".join(str(c.id) for c in sorted(notified, key=lambda c: c.id))
+    key = f"expiry-summary:{today.isoformat()}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}"
     for user in staff:
-        send_mail(user.email, "Tổng hợp chứng nhận OCOP sắp hết hạn", body)
+        send_mail(user.email, "Tổng hợp chứng nhận OCOP sắp hết hạn", body, key=key)
 
 
 def run_daily(today: date) -> list[Certificate]:
-    """Claim, commit, then send: a notice is sent at most once, whatever runs alongside.
+    """Claim each notice and queue its e-mails in one transaction: a notice is
+    sent at most once, whatever runs alongside, and the e-mails go out after
+    the commit (``sent_at`` is when they were handed to the outbox).
 
     This is a command's use case, so it owns its transactions: one commit per claim.
     """
@@ -95,10 +106,10 @@ def run_daily(today: date) -> list[Certificate]:
         notice = claim_notice(certificate, EXPIRY_WARNING_DAYS)
         if notice is None:
             continue
-        db.session.commit()
         notify_producer(certificate)
         notice.sent_at = utcnow()
         db.session.commit()
         notified.append(certificate)
     staff_summary(notified, today)
+    db.session.commit()
     return notified

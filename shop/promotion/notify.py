@@ -1,4 +1,5 @@
-"""E-mails to producers about staff decisions, sent after the decision is committed."""
+"""E-mails to producers about staff decisions, queued in the transaction of the
+decision and sent after its commit."""
 
 from flask import current_app
 from flask_babel import force_locale
@@ -35,7 +36,15 @@ def producer_reviewed(producer: Producer, approved: bool, reason: str | None = N
                 _("Hãy sửa hồ sơ rồi gửi lại."),
             ]
         lines += ["", _("Xem hồ sơ: %(url)s", url=_link("/producer/profile"))]
-        send_mail(producer.email, subject, "\n".join(lines))
+        # A producer may be rejected, fix its profile and be reviewed again.
+        decided = producer.reviewed_at.isoformat() if producer.reviewed_at else ""
+        outcome = "verified" if approved else "rejected"
+        send_mail(
+            producer.email,
+            subject,
+            "\n".join(lines),
+            key=f"producer-{outcome}:{producer.id}:{decided}",
+        )
 
 
 def certificate_reviewed(certificate: Certificate, outcome: str, reason: str | None = None) -> None:
@@ -65,4 +74,7 @@ def certificate_reviewed(certificate: Certificate, outcome: str, reason: str | N
         if reason:
             lines.append(_("Lý do: %(reason)s", reason=reason))
         lines += ["", _("Xem chứng nhận: %(url)s", url=_link("/producer/certificates"))]
-        send_mail(producer.email, subject, "\n".join(lines))
+        # Each outcome happens to a certificate at most once.
+        send_mail(
+            producer.email, subject, "\n".join(lines), key=f"certificate-{outcome}:{certificate.id}"
+        )

@@ -103,8 +103,8 @@ def verify_producer(producer_id: int):
     except ProducerTransition:
         flash(_("Chủ thể này đã được xác minh."), "info")
         return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
-    db.session.commit()
     notify.producer_reviewed(producer, approved=True)
+    db.session.commit()
     flash(_("Đã xác minh chủ thể %(name)s.", name=producer.legal_name), "success")
     return redirect(url_for("promotion.producer_queue"))
 
@@ -121,8 +121,8 @@ def reject_producer(producer_id: int):
     except ProducerTransition:
         flash(_("Chủ thể này đã bị từ chối."), "info")
         return redirect(url_for("promotion.producer_detail", producer_id=producer.id))
-    db.session.commit()
     notify.producer_reviewed(producer, approved=False, reason=producer.review_note)
+    db.session.commit()
     flash(_("Đã từ chối hồ sơ chủ thể."), "success")
     return redirect(url_for("promotion.producer_queue"))
 
@@ -209,8 +209,8 @@ def verify_certificate(certificate_id: int):
     except CertificateTransition:
         flash(_("Chứng nhận này không còn chờ xác minh."), "info")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
-    db.session.commit()
     notify.certificate_reviewed(certificate, "verified")
+    db.session.commit()
     flash(_("Đã xác minh chứng nhận %(number)s.", number=certificate.decision_number), "success")
     return redirect(url_for("promotion.certificate_queue"))
 
@@ -235,8 +235,8 @@ def _reason_action(
     except CertificateTransition:
         flash(wrong_state_message, "info")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
-    db.session.commit()
     notify.certificate_reviewed(certificate, outcome, reason)
+    db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
 

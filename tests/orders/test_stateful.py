@@ -30,7 +30,7 @@ from shop.orders.models import (
 from shop.orders.services import (
     OrderActionError,
     advance_shipment,
-    after_cancel,
+    cancel_at_stripe,
     cancel_order,
     expire_unpaid,
 )
@@ -124,7 +124,7 @@ def machine(stripe_app, localstripe):
                     db.session.rollback()
                 else:
                     db.session.commit()
-                    after_cancel(result)
+                    cancel_at_stripe(result)
 
         @rule(data=st.data(), step=st.sampled_from(list(ShipmentStatus)))
         def advance(self, data, step):

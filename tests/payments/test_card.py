@@ -216,7 +216,8 @@ def test_reconcile_settles_orders_whose_webhook_never_came(card_order, localstri
     assert "settled now: 1" in result.output
     db.session.expire_all()
     assert db.session.get(Order, card_order.id).status == OrderStatus.PAID
-    assert "settled now: 0" in runner.invoke(args=["payments", "reconcile"]).output
+    assert "was run already" in runner.invoke(args=["payments", "reconcile"]).output
+    assert "settled now: 0" in runner.invoke(args=["payments", "reconcile", "--force"]).output
     assert reconcile_open_card_payments() == (0, 0)
 
 
