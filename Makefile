@@ -58,6 +58,16 @@ localstripe: $(VENV)/.installed-demo
 	  -d url=http://127.0.0.1:$(PORT)/payments/stripe/webhook -d secret=whsec_localstripe_dev \
 	  && echo "localstripe on :$(STRIPE_PORT), webhooks to :$(PORT)"
 
+# Background jobs with a broker (CELERY_BROKER_URL, else REDIS_URL): the worker
+# delivers the outbox, beat fires the periodic jobs. Without a broker neither is
+# needed: the shop delivers in-process after each commit, cron runs the commands.
+.PHONY: worker beat
+worker: migrate
+	$(BIN)/celery -A shop.jobs.worker worker --loglevel INFO
+
+beat: install
+	$(BIN)/celery -A shop.jobs.worker beat --loglevel INFO
+
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
