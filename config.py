@@ -109,6 +109,9 @@ class Config:
     OUTBOX_SWEEP_EVERY = float(os.environ.get("OUTBOX_SWEEP_EVERY", "60"))  # seconds
     OUTBOX_SWEEP_GRACE = int(os.environ.get("OUTBOX_SWEEP_GRACE", "120"))  # seconds
     OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))  # sent rows, job claims
+    # Without a broker, a failed in-process delivery (SMTP down or hung) leaves that
+    # kind to the sweeper for this long: later requests do not wait for the timeout.
+    OUTBOX_INLINE_PAUSE = float(os.environ.get("OUTBOX_INLINE_PAUSE", "60"))  # seconds
     # A periodic run still "running" this long after it started died: claimable again.
     JOB_STALE_AFTER = int(os.environ.get("JOB_STALE_AFTER", "3600"))  # seconds
     # An SMTP server that accepts and never answers must not hold a worker long.

@@ -14,6 +14,7 @@ has come, so a lost broker message or an SMTP outage is recovered.
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,6 +103,9 @@ def requeue(message_id: int, now: datetime | None = None) -> bool:
     ).rowcount
     if done:
         db.session.info.setdefault(_PENDING, []).append(message_id)
+        # A person asked for it: try now, even in a pause after a failure.
+        kind = db.session.scalar(select(OutboxMessage.kind).where(OutboxMessage.id == message_id))
+        current_app.extensions.get("outbox_paused", {}).pop(kind, None)
     return bool(done)
 
 
@@ -141,7 +145,7 @@ def uses_broker(app: Flask) -> bool:
     return bool(app.config.get("CELERY_BROKER_URL"))
 
 
-def hand_over(ids: Iterable[int], now: datetime | None = None) -> None:
+def hand_over(ids: Iterable[int], now: datetime | None = None, *, sweeping: bool = False) -> None:
     """Send rows to the worker, or deliver them here when there is no broker.
     Runs after a commit: nothing here may fail the caller, whose change is
     already committed; a row that is not handed over waits for the sweeper."""
@@ -162,6 +166,10 @@ def hand_over(ids: Iterable[int], now: datetime | None = None) -> None:
         return
     # In-process, in a context of its own: a session of its own, so the
     # caller's session (committed, its objects expired) is left as it was.
+    # Once a kind has failed (SMTP down or hung), the rest of the batch, and the
+    # requests of the next OUTBOX_INLINE_PAUSE seconds, leave it to the sweeper
+    # rather than each wait for the same timeout; the sweeper always tries.
+    paused = app.extensions.setdefault("outbox_paused", {})  # kind -> monotonic deadline
     failed_kinds: set[str] = set()
     with app.app_context():
         for message_id in ids:
@@ -169,12 +177,18 @@ def hand_over(ids: Iterable[int], now: datetime | None = None) -> None:
                 kind = db.session.scalar(
                     select(OutboxMessage.kind).where(OutboxMessage.id == message_id)
                 )
-                if kind is None or kind in failed_kinds:
-                    # Gone with a rolled-back savepoint; or its backend just failed
-                    # (SMTP down): do not make the caller wait for a second timeout.
+                if kind is None:  # gone with a rolled-back savepoint
                     continue
-                if deliver(message_id, now).status in ("retry", "dead"):
+                if kind in failed_kinds or (
+                    not sweeping and paused.get(kind, 0.0) > time.monotonic()
+                ):
+                    continue
+                status = deliver(message_id, now).status
+                if status == "retry":
                     failed_kinds.add(kind)
+                    paused[kind] = time.monotonic() + app.config["OUTBOX_INLINE_PAUSE"]
+                elif status == "sent":
+                    paused.pop(kind, None)
             except Exception:
                 db.session.rollback()
                 log.exception("outbox: delivering message %s failed", message_id)
@@ -278,7 +292,7 @@ def sweep(now: datetime | None = None, *, limit: int = 500) -> int:
         update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=now)
     )
     db.session.commit()
-    hand_over(ids, now)
+    hand_over(ids, now, sweeping=True)
     return len(ids)
 
 
