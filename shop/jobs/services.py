@@ -156,11 +156,12 @@ def hand_over(ids: Iterable[int], now: datetime | None = None, *, sweeping: bool
         for message_id in ids:
             try:
                 celery.send_task(DELIVER_TASK, args=[message_id])
-            except Exception:
+            except Exception as exc:
                 log.warning(
-                    "outbox: broker unreachable, message %s waits for the sweeper",
-                    message_id,
-                    exc_info=True,
+                    "outbox: broker unreachable (%s: %s), messages %s wait for the sweeper",
+                    type(exc).__name__,
+                    exc,
+                    ids[ids.index(message_id) :],
                 )
                 return
         return

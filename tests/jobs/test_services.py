@@ -23,7 +23,7 @@ from shop.jobs.services import (
     sweep,
 )
 from shop.mail import outbox, send_mail
-from tests.conftest import is_postgres
+from tests.conftest import _free_port, is_postgres
 
 
 def _rows() -> list[OutboxMessage]:
@@ -126,6 +126,27 @@ def test_delivery_runs_after_the_commit_never_inside_the_transaction(app):
     assert seen_from_outside == []  # nothing before the commit
     db.session.commit()
     assert seen_from_outside == [1]
+
+
+def test_an_unreachable_broker_leaves_the_rows_to_the_sweeper(app, database_url):
+    from shop import create_app
+
+    shop = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{_free_port()}/0",  # nobody listens
+        }
+    )
+    with shop.app_context():
+        send_mail("an@example.vn", "Chào", "Nội dung", key="broker-down:1")
+        send_mail("binh@example.vn", "Chào", "Nội dung", key="broker-down:1")
+        db.session.commit()  # the change is committed; the hand-over fails quietly
+        assert [(m.status, m.attempts) for m in _rows()] == [(OutboxStatus.PENDING, 0)] * 2
+        shop.config["CELERY_BROKER_URL"] = ""  # now cron's `flask jobs sweep`, in-process
+        assert sweep(utcnow() + timedelta(minutes=5)) == 2
+        assert sorted(m["To"] for m in outbox()) == ["an@example.vn", "binh@example.vn"]
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_failure_backs_off_exponentially_and_goes_dead(app, calls):
