@@ -159,6 +159,9 @@ class Config:
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
     }
     RATELIMIT_HEADERS_ENABLED = True
+    # Explicit: Flask-Limiter's one Limiter object otherwise keeps the last app's
+    # "enabled" for the next app that does not say (tests build many apps).
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     # Checkout: per account (or per browser session for guests), plus a per-address
     # ceiling high enough for a mobile carrier's NAT, where many buyers share one.
     CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute")
