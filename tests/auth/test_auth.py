@@ -373,7 +373,6 @@ class TestCsrf:
             "/register",
             "/account/password",
             "/password/forgot",
-            "/language",
             "/producer/register",
             "/producer/members",
             "/producer/members/1/remove",
