@@ -167,15 +167,17 @@ def variant_keys(key: str) -> list[str]:
     return [thumbnail_key(key, side) for side in THUMBNAIL_SIDES]
 
 
-def make_thumbnails_after_commit(keys: list[str]) -> None:
-    """The variants of photos just committed, made in the request until the outbox
-    hands ``make_thumbnails`` to the worker. A storage outage here leaves the
-    originals served in their place (see send_upload), logged, never an error."""
-    for key in keys:
-        try:
-            make_thumbnails(key)
-        except StorageUnavailable:
-            current_app.logger.warning("thumbnails of %s not made (storage unavailable)", key)
+def make_thumbnails_job(payload: dict) -> list[str]:
+    """The outbox handler (kind "thumbnails"): the variants of a committed photo,
+    made by the worker. Until they exist the thumbnail address answers with the
+    original (see send_upload). A storage outage raises, so the row is retried; a
+    corrupt original cannot get better, so its row goes dead at once."""
+    from shop.jobs.services import PermanentFailure
+
+    try:
+        return make_thumbnails(payload["key"])
+    except UploadRejected as exc:
+        raise PermanentFailure(str(exc)) from exc
 
 
 # --- Serving and deleting ---------------------------------------------------------------

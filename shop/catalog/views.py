@@ -23,6 +23,7 @@ from shop.clock import today_vn
 from shop.core.edge import cacheable
 from shop.extensions import cache, db
 from shop.i18n import current_language
+from shop.jobs.services import enqueue
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
@@ -30,7 +31,6 @@ from shop.uploads import (
     UploadRejected,
     check_photo,
     delete_upload,
-    make_thumbnails_after_commit,
     store_bytes,
     thumbnail_key,
     variant_keys,
@@ -253,10 +253,12 @@ def add_photos(product_id: int):
         for data, width, height in originals:
             path = store_bytes(data, "photos", "image/webp").path
             stored.append(path)
-            # The thumbnail's key is known now; it is made from the original after the commit.
+            # The thumbnail's key is known now; the worker makes it from the
+            # original once this transaction has committed (the outbox).
             services.add_photo(
                 product, path=path, thumb_path=thumbnail_key(path), width=width, height=height
             )
+            enqueue("thumbnails", {"key": path}, key=f"thumbnails:{path}")
         db.session.commit()
     except TooManyPhotos:
         db.session.rollback()
@@ -269,7 +271,6 @@ def add_photos(product_id: int):
             delete_upload(path)
         raise
     else:
-        make_thumbnails_after_commit(stored)
         flash(_("Đã thêm %(n)s ảnh.", n=len(originals)), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id))
 

@@ -364,3 +364,20 @@ def test_a_storage_outage_is_a_503_never_a_500(owner_client, storage_down, no_se
     assert upload.status_code == 503
     assert db.session.scalar(select(Photo)) is None
     assert all(seen.startswith("503 ") for seen in no_server_errors), no_server_errors
+
+
+def test_thumbnails_are_an_outbox_effect_of_the_upload(owner_client, s3, bucket):
+    """The upload's transaction writes the job; the worker (in-process after the
+    commit when no broker is configured) makes the 400 px variant once."""
+    from sqlalchemy import select
+
+    from shop.extensions import db
+    from shop.jobs.models import OutboxMessage, OutboxStatus
+
+    photo = _add_photo(owner_client, _png())
+    (job,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "thumbnails")
+    ).all()
+    assert job.dedupe_key == f"thumbnails:{photo.path}"
+    assert job.status == OutboxStatus.SENT
+    assert photo.thumb_path in object_keys(s3, bucket)
