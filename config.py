@@ -114,6 +114,9 @@ class Config:
     OUTBOX_INLINE_PAUSE = float(os.environ.get("OUTBOX_INLINE_PAUSE", "60"))  # seconds
     # A periodic run still "running" this long after it started died: claimable again.
     JOB_STALE_AFTER = int(os.environ.get("JOB_STALE_AFTER", "3600"))  # seconds
+    # Proofs and staging only: every periodic job's period becomes this many
+    # seconds (make cluster-test watches two beats move through two periods).
+    JOBS_PERIOD_SECONDS = int(os.environ.get("JOBS_PERIOD_SECONDS", "0"))
     # An SMTP server that accepts and never answers must not hold a worker long.
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))  # seconds
 

@@ -53,7 +53,9 @@ def celery_init_app(app: Flask) -> Celery:
             "broker_transport_options": _transport_options(app, broker),
             "timezone": app.config["BABEL_DEFAULT_TIMEZONE"],  # crontabs in Vietnam time
             "enable_utc": True,
-            "beat_schedule": beat_schedule(app.config["OUTBOX_SWEEP_EVERY"]),
+            "beat_schedule": beat_schedule(
+                app.config["OUTBOX_SWEEP_EVERY"], app.config["JOBS_PERIOD_SECONDS"]
+            ),
             "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
         }
     )

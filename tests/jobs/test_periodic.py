@@ -211,3 +211,22 @@ def test_the_cron_commands_claim_their_period(runner, app):
     assert "ocop.daily: " in status.output
     assert "jobs.prune: never run" in status.output
     assert "Outbox rows handed over: 0" in runner.invoke(args=["jobs", "sweep"]).output
+
+
+def test_short_periods_for_proofs(app):
+    """JOBS_PERIOD_SECONDS gives every job periods of that many seconds, and beat
+    fires each four times a period (make cluster-test moves through two of them)."""
+    from datetime import UTC, datetime
+
+    from shop.jobs.periodic import beat_schedule, jobs, period_of
+
+    app.config["JOBS_PERIOD_SECONDS"] = 20
+    job = jobs()["settlements.generate"]
+    start = datetime(2026, 11, 29, 3, 0, 0, tzinfo=UTC)
+    assert period_of(job, start) == period_of(job, start.replace(second=19))
+    assert period_of(job, start.replace(second=20)) != period_of(job, start)
+    schedule = beat_schedule(60, 20)
+    assert schedule["settlements.generate"]["schedule"] == 5
+    assert schedule["outbox.sweep"]["schedule"] == 60
+    app.config["JOBS_PERIOD_SECONDS"] = 0
+    assert period_of(job, start) == "2026-11"
