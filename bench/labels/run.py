@@ -1,10 +1,13 @@
 """Label benchmark: labels per second and peak memory.
 
     .venv/bin/python -m bench.labels.run
+    .venv/bin/python -m bench.labels.run --smoke    # every case, a twentieth of the work
 
 Each case runs in its own process so its peak resident memory (ru_maxrss) is its
 own: one label PNG (300 dpi), one A4 sheet (3×8), a 1,000-label PDF (one
 certificate, and 50 certificates × 20), and 10,000 labels written to a file.
+``--smoke`` (CI) runs each case at a twentieth of its size and exits non-zero when
+one fails or produces no file.
 """
 
 import json
@@ -37,7 +40,8 @@ def content(n: int = 0):
     )
 
 
-def run_case(case: str) -> dict:
+def run_case(case: str, scale: int = 1) -> dict:
+    """One case; ``scale`` divides its size (the smoke run's 20)."""
     from shop.labels.layout import SHEETS
     from shop.labels.render import label_png, sheet_pdf
 
@@ -45,22 +49,24 @@ def run_case(case: str) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         if case == "png":
-            repeat = 20
+            repeat = max(20 // scale, 1)
             for _ in range(repeat):
-                label_png(content(), dpi=300)
+                size = len(label_png(content(), dpi=300))
             labels = repeat
         elif case == "sheet":
-            repeat = 20
+            repeat = max(20 // scale, 1)
             for _ in range(repeat):
                 sheet_pdf([content()], sheet, sheet.per_sheet, out=out)
             labels = repeat * sheet.per_sheet
         elif case == "pdf1000":
-            labels = sheet_pdf([content()], sheet, 1000, out=out)
+            labels = sheet_pdf([content()], sheet, 1000 // scale, out=out)
         elif case == "pdf1000x50":
-            labels = sheet_pdf([content(n) for n in range(50)], sheet, 20, out=out)
+            labels = sheet_pdf([content(n) for n in range(50 // scale)], sheet, 20, out=out)
         else:
-            labels = sheet_pdf([content(n) for n in range(100)], sheet, 100, out=out)
-        size = out.tell()
+            certificates = [content(n) for n in range(100 // scale)]
+            labels = sheet_pdf(certificates, sheet, 100, out=out)
+        if case != "png":
+            size = out.tell()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -74,21 +80,24 @@ def run_case(case: str) -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--case":
-        print(json.dumps(run_case(sys.argv[2])))
+    if len(sys.argv) == 4 and sys.argv[1] == "--case":
+        print(json.dumps(run_case(sys.argv[2], int(sys.argv[3]))))
         return
+    scale = 20 if "--smoke" in sys.argv[1:] else 1
     root = Path(__file__).resolve().parents[2]
     print("| case | labels | seconds | labels/s | peak RSS | file |")
     print("|---|---|---|---|---|---|")
     for case in CASES:
         out = subprocess.run(
-            [sys.executable, "-m", "bench.labels.run", "--case", case],
+            [sys.executable, "-m", "bench.labels.run", "--case", case, str(scale)],
             cwd=root,
             capture_output=True,
             text=True,
             check=True,
         ).stdout
         r = json.loads(out)
+        if r["labels"] <= 0 or r["bytes"] <= 0:
+            sys.exit(f"{case}: no labels drawn ({r})")
         print(
             f"| {case} | {r['labels']:,} | {r['seconds']:.2f} | {r['labels_per_second']:.0f} "
             f"| {r['peak_mb']:.0f} MB | {r['bytes'] / 1024:.0f} KB |",

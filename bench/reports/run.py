@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.reports.run
     .venv/bin/python -m bench.reports.run --orders 20000 --repeat 3
+    .venv/bin/python -m bench.reports.run --smoke    # 300 orders, each page once (CI)
 
 It (re)creates the database ``ocop_bench_reports`` (migrations, localities,
 ``seed-demo`` and a ``seed-bulk`` catalogue for more producers and provinces),
@@ -11,7 +12,8 @@ refunds), then renders every report page through the Flask test client as a
 signed-in staff member (whole HTML page with its SVG chart) ``--repeat`` times and
 prints the median and the maximum of each. Ranges: the current month (the default
 page) and the last twelve months (every order). The database is dropped at the
-end unless --keep. Target: under 2 s per page.
+end unless --keep. Target: under 2 s per page. ``--smoke`` uses its own database
+(``ocop_bench_reports_smoke``) and exits non-zero when a page is not a 200.
 """
 
 import argparse
@@ -233,10 +235,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--smoke", action="store_true", help="300 orders, 20 bulk products, once")
     args = parser.parse_args()
+    database = DATABASE
+    if args.smoke:
+        args.orders, args.bulk_products, args.repeat = 300, 20, 1
+        database = f"{DATABASE}_smoke"
 
     work = Path(tempfile.mkdtemp(prefix="ocop-bench-reports-"))
-    url = args.pg.rsplit("/", 1)[0] + "/" + DATABASE
+    url = args.pg.rsplit("/", 1)[0] + "/" + database
     env = {
         **os.environ,
         "SHOP_ENV": "development",
@@ -245,8 +252,8 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
-    psql(args.pg, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    psql(args.pg, f"CREATE DATABASE {DATABASE}")
+    psql(args.pg, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    psql(args.pg, f"CREATE DATABASE {database}")
     started = time.perf_counter()
     prepare(url, args.bulk_products, env)
     print(f"catalogue ready in {time.perf_counter() - started:.0f} s", flush=True)
@@ -338,7 +345,7 @@ def main() -> None:
     with app.app_context():
         db.engine.dispose()
     if not args.keep:
-        psql(args.pg, f"DROP DATABASE {DATABASE} WITH (FORCE)")
+        psql(args.pg, f"DROP DATABASE {database} WITH (FORCE)")
 
 
 if __name__ == "__main__":
