@@ -35,9 +35,9 @@ def _product_url(verification, external: bool = True) -> str | None:
 
 @bp.get("/verify/<code>")
 @unknown_code_limit
-# The answer changes with the date and with revocations: cached a minute
-# (PUBLIC_CACHE_MAX_AGE), plus the stale-while-revalidate window.
-@cacheable
+# The answer changes with the date and with revocations: a revoked or expired
+# certificate is never shown as valid, so every cache asks again (ETag: a 304).
+@cacheable(revalidate=True)
 def verify_page(code: str):
     verification = verify_code(code, today_vn())
     if verification is None:

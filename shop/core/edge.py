@@ -4,7 +4,14 @@ A view marked ``@cacheable`` renders the same bytes for every visitor: the layou
 leaves out who is signed in, the cart count, flashed messages and the CSRF token,
 and ``static/js/session.js`` fills them in from ``GET /session.json`` (``private,
 no-store``). Its 200 answers to GET and HEAD are sent ``Cache-Control: public,
-max-age=…, stale-while-revalidate=…`` with an ETag, and a conditional GET gets a 304.
+max-age=0, s-maxage=…, stale-while-revalidate=…`` with an ETag, and a conditional
+GET gets a 304: shared caches keep the page for ``s-maxage`` (and may serve it stale
+while they fetch a new copy), while a browser asks again each time (a 304 when
+nothing changed), so a producer who just changed a price, or staff who just revoked
+a certificate, see it at once in their own browser. A page marked
+``@cacheable(revalidate=True)`` (the certificate verification page: a revoked or
+expired certificate is never shown as valid) is sent ``public, no-cache``: any
+cache may keep it but must ask the shop before each use.
 
 Two guards keep a personal answer out of shared caches whatever a template does:
 a page that read the session while it was rendered is sent ``private, no-store``,
@@ -42,15 +49,18 @@ PUBLIC_KEY = "shop.edge_public"  # environ: this answer was made public here
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-def cacheable(view):
+def cacheable(view=None, *, revalidate: bool = False):
     """Mark a view whose page is the same for every visitor of its address."""
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        g.edge_cacheable = True
-        return view(*args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            g.edge_cacheable = "revalidate" if revalidate else True
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def _session_read() -> bool:
@@ -78,8 +88,12 @@ def make_public(response):
     config = current_app.config
     cache_control = response.cache_control
     cache_control.public = True
-    cache_control.max_age = config["PUBLIC_CACHE_MAX_AGE"]
-    cache_control.stale_while_revalidate = config["PUBLIC_CACHE_STALE_WHILE_REVALIDATE"]
+    if g.edge_cacheable == "revalidate":
+        cache_control.no_cache = True
+    else:
+        cache_control.max_age = 0
+        cache_control.s_maxage = config["PUBLIC_CACHE_MAX_AGE"]
+        cache_control.stale_while_revalidate = config["PUBLIC_CACHE_STALE_WHILE_REVALIDATE"]
     request.environ[PUBLIC_KEY] = True
     response.add_etag()
     return response.make_conditional(request)

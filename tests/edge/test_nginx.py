@@ -61,14 +61,16 @@ def test_the_cached_page_holds_nothing_of_the_visitor_who_filled_it(
         assert anonymous.get(f"{proxy.url}/session.json", timeout=10).json()["signed_in"] is False
 
         for path in storefront.urls:
+            # The verification page is asked again each time (never a stale "valid").
+            revalidated = path.startswith(("/verify/", "/en/verify/"))
             first = an.get(proxy.url + path, timeout=10)
             assert first.status_code == 200, path
             assert first.headers["X-Cache"] == "MISS", path  # An's request filled the cache
             for other in (anonymous, binh):
                 cached = other.get(proxy.url + path, timeout=10)
                 assert cached.status_code == 200, path
-                assert cached.headers["X-Cache"] == "HIT", path
-                assert cached.headers["Cache-Control"].startswith("public, max-age="), path
+                assert cached.headers["X-Cache"] == ("MISS" if revalidated else "HIT"), path
+                assert cached.headers["Cache-Control"].startswith("public, "), path
                 assert "Set-Cookie" not in cached.headers, path
                 assert cached.content == first.content, path
                 for secret in secrets:
