@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations chromium lint migrate demo clean localstripe
+.PHONY: run test install install-test translations chromium lint migrate demo clean localstripe nginx cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,13 +68,25 @@ worker: migrate
 beat: install
 	$(BIN)/celery -A shop.jobs.worker beat --loglevel INFO
 
+# Debian's nginx for the edge-cache benchmark, its test and the two-node proof.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx missing: run 'sudo apt-get install -y nginx'"; fi; }
+
+# The two-node proof on loopback (README "Deploy"): nginx over two gunicorn nodes on
+# PostgreSQL and Redis, a Celery worker and two beats, moto's S3 server and an aiosmtpd
+# sink; it checks what must survive a real deployment and stops everything it started.
+cluster-test: install-test nginx
+	$(BIN)/python deploy/cluster/prove.py
+
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium'"; fi; }
 
-test: install-test translations chromium
+test: install-test translations chromium nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
