@@ -325,7 +325,13 @@ def scrape() -> bytes:
     else:
         registry.register(_DefaultRegistry())
     registry.register(BacklogCollector())
-    return generate_latest(registry)
+    for attempt in range(3):
+        try:
+            return generate_latest(registry)
+        except FileNotFoundError:  # a dead worker's file folded away mid-scrape (gunicorn)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @lru_cache(maxsize=8)

@@ -224,7 +224,8 @@ def test_latency_is_labelled_by_endpoint_not_path(client, make_listed):
     )
     text = client.get("/metrics").get_data(as_text=True)
     assert 'endpoint="catalog.product_detail"' in text
-    assert tea.slug not in text and "/products/" not in text
+    assert tea.slug not in text
+    assert "/products/" not in text
     assert 'le="0.05"' in text
 
 
@@ -493,3 +494,84 @@ def test_static_addresses_carry_the_files_digest(app, client):
     response.close()
     page = client.get("/login").get_data(as_text=True)
     assert f"/static/css/shop.css?v={version}" in page
+
+
+# -- gunicorn: replaced workers keep their counts ------------------------------------
+
+
+def test_gunicorn_folds_replaced_workers_into_the_archive(tmp_path, database_url):
+    """Workers replaced after max_requests: their counts stay in /metrics, their
+    files do not pile up (deploy/gunicorn.conf.py: child_exit)."""
+    import os
+    import signal
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    metrics_dir = tmp_path / "metrics"
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHOP_ENV": "development",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter, gunicorn and its config
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--max-requests",
+                "8",
+                "--max-requests-jitter",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+
+    def get(path: str) -> tuple[int, str]:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, ""
+            except OSError:  # starting, or between two workers
+                if server.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {log.read_text()[-2000:]}")
+                time.sleep(0.05)
+        pytest.fail(f"gunicorn did not answer: {log.read_text()[-2000:]}")
+
+    try:
+        for _ in range(40):
+            assert get("/healthz")[0] == 200
+        status, text = get("/metrics")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert status == 200
+    healthz = re.search(
+        r'^ocop_http_requests_total\{endpoint="core.healthz",method="GET",status="200"\} (\S+)$',
+        text,
+        re.M,
+    )
+    assert healthz, text[:2000]
+    assert float(healthz.group(1)) == 40.0
+    assert (metrics_dir / "counter_archive.db").exists()
+    files = sorted(f.name for f in metrics_dir.glob("*.db"))
+    # The archive's two files and, at most, the files of the two workers still alive.
+    assert len(files) <= 2 + 2 * 2, files
