@@ -162,7 +162,8 @@ def cancel(number: str):
             order, error=_("Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng xác nhận lại.")
         )
     said = " ".join((request.form.get("reason") or "").split())[:300]
-    reason = _("Khách hàng huỷ đơn") + (f": {said}" if said else "")
+    # Stored text, shown to staff and in e-mails: one language whatever the page's.
+    reason = "Khách hàng huỷ đơn" + (f": {said}" if said else "")
     back = redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
     try:
         result = services.cancel_order(
