@@ -171,8 +171,15 @@ def test_two_beats_at_once_run_each_job_once_per_period(app, make_listed, databa
     barrier = threading.Barrier(2)
     errors = []
 
-    def beat() -> None:
-        beat_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "OUTBOX_KEEP_DAYS": 90})
+    # Two processes' apps, built here: create_app is not made to run in two threads
+    # at once (werkzeug compiles the URL rules with ast, which CPython 3.11 does not
+    # guard against concurrent use).
+    apps = [
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "OUTBOX_KEEP_DAYS": 90})
+        for _ in range(2)
+    ]
+
+    def beat(beat_app) -> None:
         try:
             with beat_app.app_context():
                 for now in periods:
@@ -185,7 +192,7 @@ def test_two_beats_at_once_run_each_job_once_per_period(app, make_listed, databa
             errors.append(exc)
             barrier.abort()
 
-    threads = [threading.Thread(target=beat) for _ in range(2)]
+    threads = [threading.Thread(target=beat, args=(beat_app,)) for beat_app in apps]
     for t in threads:
         t.start()
     for t in threads:

@@ -245,8 +245,11 @@ def test_two_workers_never_deliver_one_row_at_once(app, database_url):
     db.session.commit()
     outcomes = []
 
+    # Built here, not in the threads: create_app is not made to run in two at once.
+    apps = [create_app({"SQLALCHEMY_DATABASE_URI": database_url}) for _ in range(2)]
+
     def worker(wait_first: bool) -> None:
-        worker_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+        worker_app = apps[1 if wait_first else 0]
         with worker_app.app_context():
             if wait_first:
                 started.wait(10)
