@@ -100,7 +100,7 @@ class InviteMemberForm(FlaskForm):
 
 class InvitationResponseForm(FlaskForm):
     accept = SubmitField(_l("Chấp nhận"))
-    decline = SubmitField(_l("Từ chối"))
+    decline = SubmitField(_l("Từ chối lời mời"))
 
 
 class ReasonForm(FlaskForm):
