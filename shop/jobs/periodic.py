@@ -125,27 +125,16 @@ def beat_schedule(sweep_every: float, period_seconds: int = 0) -> dict:
     """Celery beat's schedule: every periodic job, and the outbox sweeper. With
     ``period_seconds`` (JOBS_PERIOD_SECONDS: proofs and staging only) every job's
     period is that many seconds and beat fires it four times a period."""
-    if period_seconds:
-        every = period_seconds / 4
-        schedule = {
-            name: {
-                "task": RUN_TASK,
-                "schedule": every,
-                "args": (name,),
-                "options": {"expires": every},
-            }
-            for name in jobs()
+    fast = period_seconds / 4 if period_seconds else None
+    schedule = {
+        name: {
+            "task": RUN_TASK,
+            "schedule": fast or job.schedule,
+            "args": (name,),
+            "options": {"expires": fast} if fast else job.options,
         }
-    else:
-        schedule = {
-            name: {
-                "task": RUN_TASK,
-                "schedule": job.schedule,
-                "args": (name,),
-                "options": job.options,
-            }
-            for name, job in jobs().items()
-        }
+        for name, job in jobs().items()
+    }
     schedule["outbox.sweep"] = {
         "task": "shop.jobs.sweep",
         "schedule": sweep_every,

@@ -330,14 +330,13 @@ def _refuse_known_reference(reference: str) -> None:
 # -- refunds -----------------------------------------------------------------
 
 
-def pending_refunds_vnd(order: Order, shipment_id: int | None = None) -> int:
+def pending_refunds_vnd(order: Order) -> int:
     """Refunds asked for but not yet confirmed by Stripe: reserved, not refundable."""
-    query = select(func.coalesce(func.sum(Refund.amount_vnd), 0)).where(
-        Refund.order_id == order.id, Refund.status == RefundStatus.PENDING
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_vnd), 0)).where(
+            Refund.order_id == order.id, Refund.status == RefundStatus.PENDING
+        )
     )
-    if shipment_id is not None:
-        query = query.where(Refund.shipment_id == shipment_id)
-    return db.session.scalar(query)
 
 
 def refundable_vnd(order: Order) -> int:
@@ -466,7 +465,7 @@ def submit_card_refund(key: str) -> RefundStatus | None:
     if order_id is None:
         return None
     order = locked_order(order_id)  # one submitter at a time for this order
-    rows = _open_rows(key)
+    rows = _pending_rows(key)
     if not rows:
         db.session.commit()
         return None
@@ -480,18 +479,16 @@ def submit_card_refund(key: str) -> RefundStatus | None:
     return _apply_stripe_refund(order, rows, refund_id, status)
 
 
-def _open_rows(key: str) -> list[Refund]:
+def _pending_rows(key: str, *, unsent_only: bool = True) -> list[Refund]:
+    """The pending rows of one refund (by its key); ``unsent_only``: those Stripe
+    has not answered for yet."""
+    query = select(Refund).where(
+        Refund.idempotency_key == key, Refund.status == RefundStatus.PENDING
+    )
+    if unsent_only:
+        query = query.where(Refund.stripe_refund_id.is_(None))
     return list(
-        db.session.scalars(
-            select(Refund)
-            .where(
-                Refund.idempotency_key == key,
-                Refund.status == RefundStatus.PENDING,
-                Refund.stripe_refund_id.is_(None),
-            )
-            .order_by(Refund.id)
-            .execution_options(populate_existing=True)
-        )
+        db.session.scalars(query.order_by(Refund.id).execution_options(populate_existing=True))
     )
 
 
@@ -560,13 +557,7 @@ def reconcile_refunds(now: datetime | None = None, *, settle_after_seconds: int 
 def _reconcile_one(key: str) -> RefundStatus | None:
     order_id = db.session.scalar(select(Refund.order_id).where(Refund.idempotency_key == key))
     order = locked_order(order_id)
-    rows = list(
-        db.session.scalars(
-            select(Refund)
-            .where(Refund.idempotency_key == key, Refund.status == RefundStatus.PENDING)
-            .order_by(Refund.id)
-        )
-    )
+    rows = _pending_rows(key, unsent_only=False)
     if not rows:
         db.session.commit()
         return None
@@ -628,7 +619,14 @@ def _allocate(
     shipment, or against the paid shipments in turn, each up to what it is worth
     less what was refunded or is pending for it."""
     shares: list[tuple[int | None, int]] = []
-    excess = max(min(amount_vnd, order.overpaid_vnd - pending_refunds_vnd(order)), 0)
+    pending = dict(
+        db.session.execute(
+            select(Refund.shipment_id, func.sum(Refund.amount_vnd))
+            .where(Refund.order_id == order.id, Refund.status == RefundStatus.PENDING)
+            .group_by(Refund.shipment_id)
+        ).all()
+    )
+    excess = max(min(amount_vnd, order.overpaid_vnd - sum(pending.values())), 0)
     if excess:
         shares.append((None, excess))
     remaining = amount_vnd - excess
@@ -641,8 +639,7 @@ def _allocate(
     for shipment in candidates:
         if remaining == 0:
             break
-        pending = pending_refunds_vnd(order, shipment.id)
-        open_vnd = shipment.total_vnd - shipment.refunded_vnd - pending
+        open_vnd = shipment.total_vnd - shipment.refunded_vnd - pending.get(shipment.id, 0)
         share = min(max(open_vnd, 0), remaining)
         if share:
             shares.append((shipment.id, share))

@@ -24,6 +24,17 @@ def card_token(localstripe: str, number: str = "4242424242424242") -> str:
     return response.json()["id"]
 
 
+def stripe_refund_amounts(localstripe: str, payment_intent_id: str) -> list[int]:
+    """The amounts of the refunds Stripe (localstripe) holds for one intent, sorted."""
+    data = requests.get(
+        f"{localstripe}/v1/refunds",
+        params={"payment_intent": payment_intent_id},
+        auth=("sk_test_localstripe", ""),
+        timeout=10,
+    ).json()["data"]
+    return sorted(r["amount"] for r in data)
+
+
 def register_webhook(localstripe: str, url: str, secret: str, name: str = "ocop") -> None:
     requests.post(
         f"{localstripe}/_config/webhooks/{name}", data={"url": url, "secret": secret}, timeout=10

@@ -31,7 +31,7 @@ from shop.payments.services import (
 from tests.conftest import is_postgres
 from tests.factories import PASSWORD
 from tests.orders.helpers import hidden_value, order_for
-from tests.payments.stripe_helpers import card_token
+from tests.payments.stripe_helpers import card_token, stripe_refund_amounts
 from tests.payments.test_card import sign
 
 
@@ -51,13 +51,7 @@ def count(model, *where) -> int:
 
 def stripe_refunds(localstripe: str) -> list[int]:
     intent = db.session.scalar(select(CardPayment.payment_intent_id))
-    data = requests.get(
-        f"{localstripe}/v1/refunds",
-        params={"payment_intent": intent},
-        auth=("sk_test_localstripe", ""),
-        timeout=10,
-    ).json()["data"]
-    return sorted(r["amount"] for r in data)
+    return stripe_refund_amounts(localstripe, intent)
 
 
 def staff_page_token(client, order: Order, form: str) -> str:
