@@ -161,7 +161,9 @@ class Config:
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
     }
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers on every response: each costs two more Redis
+    # calls per limit. A 429 still says when to come back (Retry-After).
+    RATELIMIT_HEADERS_ENABLED = False
     # Explicit: Flask-Limiter's one Limiter object otherwise keeps the last app's
     # "enabled" for the next app that does not say (tests build many apps).
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

@@ -122,12 +122,14 @@ def register_jobs(app: Flask) -> None:
     from shop.jobs import celery_init_app
     from shop.jobs.services import register_handler
     from shop.mail import deliver_mail
+    from shop.orders import emails as order_emails
     from shop.uploads import make_thumbnails_job
 
     celery_init_app(app)
     # What runs after the commit, by outbox kind (shop/jobs/services.py: enqueue).
     register_handler("mail", deliver_mail)
     register_handler("thumbnails", make_thumbnails_job)
+    register_handler(order_emails.ORDER_PLACED, order_emails.send_order_placed)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from flask import current_app, session
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.auth.models import User
 from shop.cart.models import CartLine
@@ -253,11 +254,23 @@ def build_view(lines: dict[int, int], today: date) -> CartView:
     if not lines:
         return CartView(groups=[])
     ids = list(lines)
-    sellable = {
-        product.id: certificate
-        for product, certificate in db.session.execute(listed(today).where(Product.id.in_(ids)))
-    }
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
+    # One query in the usual case (every line sellable), the producer joined in;
+    # a second one only for the lines that are not.
+    sellable = {}
+    products = {}
+    for product, certificate in db.session.execute(
+        listed(today).where(Product.id.in_(ids)).options(contains_eager(Product.producer))
+    ):
+        sellable[product.id] = certificate
+        products[product.id] = product
+    others = [product_id for product_id in ids if product_id not in products]
+    if others:
+        products.update(
+            (p.id, p)
+            for p in db.session.scalars(
+                select(Product).where(Product.id.in_(others)).options(joinedload(Product.producer))
+            )
+        )
     groups: dict[int, GroupView] = {}
     for product_id, quantity in lines.items():
         product = products.get(product_id)

@@ -136,13 +136,19 @@ def place_order(
     today: date,
     expected_total_vnd: int | None,
     now: datetime | None = None,
+    view: CartView | None = None,
 ) -> tuple[Order, bool]:
     """Create the order; returns (order, created). ``created`` is False when the
-    token already made an order (a double submit): that order is returned."""
+    token already made an order (a double submit): that order is returned.
+
+    ``view`` is the cart of ``lines`` as the caller built it in this transaction
+    (the checkout page has it already); it is built here otherwise. Prices and
+    stock are checked again by the stock UPDATEs whichever view is given."""
     existing = find_by_token(token)
     if existing is not None:
         return existing, False
-    view = build_view(lines, today)
+    if view is None:
+        view = build_view(lines, today)
     if not view.can_checkout:
         raise CartNotReady(view)
     if expected_total_vnd != view.total_vnd:

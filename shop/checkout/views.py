@@ -85,7 +85,6 @@ def checkout():
         _prefill(form, addresses)
         form.checkout_token.data = services.new_checkout_token()
         form.expected_total.data = str(view.total_vnd)
-    form.load_address_choices()
     status = 200
     if form.is_submitted() and "refresh_wards" in request.form:
         form.expected_total.data = str(view.total_vnd)
@@ -95,9 +94,7 @@ def checkout():
             flash(_("Phiên đặt hàng không hợp lệ. Vui lòng kiểm tra lại và đặt hàng."), "error")
             form.checkout_token.data = services.new_checkout_token()
             form.expected_total.data = str(view.total_vnd)
-            return render_template(
-                "checkout/checkout.html", form=form, view=view, addresses=addresses
-            ), 400
+            return _page(form, view, addresses, 400)
         expected = form.expected_total.data or ""
         expected_total = (
             int(expected)
@@ -122,6 +119,7 @@ def checkout():
                 user=current_user if current_user.is_authenticated else None,
                 today=today,
                 expected_total_vnd=expected_total,
+                view=view,
             )
         except services.OutOfStock as exc:
             db.session.rollback()
@@ -147,38 +145,48 @@ def checkout():
                 "error",
             )
             form.expected_total.data = str(view.total_vnd)
-            return render_template(
-                "checkout/checkout.html", form=form, view=view, addresses=addresses
-            ), 409
+            return _page(form, view, addresses, 409)
         except services.CartNotReady as exc:
             db.session.rollback()
             for line in exc.view.problems:
                 flash(_problem_message(line), "error")
             flash(_("Chưa đặt hàng: giỏ hàng có sản phẩm cần xem lại."), "error")
             return redirect(url_for("cart.show"), 303)
+        # Read before the commit expires the order: no query to load it again.
+        number, email, method, target = (
+            order.number,
+            order.email,
+            order.payment_method,
+            order_url(order),
+        )
         if created:
             if current_user.is_authenticated and form.save_address.data:
                 services.remember_address(current_user.id, contact)
-            cart.clear(current_user, [line.product_id for line in order.lines])
-            emails.order_confirmation(order)  # queued with the order, sent after the commit
-            for shipment in order.shipments:
-                emails.producer_notice(shipment)
+            cart.clear(current_user, [line.product.id for line in view.lines])
+            emails.order_placed(order)  # queued with the order, written and sent after the commit
             db.session.commit()
-            observability.order_placed(order.payment_method)
+            observability.order_placed(method)
             flash(
                 _(
                     "Đã đặt đơn hàng %(number)s. Chúng tôi đã gửi xác nhận đến %(email)s.",
-                    number=order.number,
-                    email=order.email,
+                    number=number,
+                    email=email,
                 ),
                 "success",
             )
-        return redirect(order_url(order), 303)
+        return redirect(target, 303)
     elif request.method == "POST":
         status = 400
         form.expected_total.data = str(view.total_vnd)
     if not view.lines:
         return redirect(url_for("cart.show"))
+    return _page(form, view, addresses, status)
+
+
+def _page(form: CheckoutForm, view, addresses, status: int):
+    """The checkout page. The province and ward lists are loaded only to show
+    them: a posted address is checked by looking up its one ward."""
+    form.load_address_choices()
     return render_template(
         "checkout/checkout.html", form=form, view=view, addresses=addresses
     ), status

@@ -1,5 +1,7 @@
 """Readable error pages for people, JSON for API clients; never a bare 500."""
 
+import time
+
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -30,6 +32,20 @@ def _messages() -> dict[int, str]:
         500: _("Đã có lỗi xảy ra. Chúng tôi đã ghi nhận và sẽ khắc phục."),
         503: _("Dịch vụ tạm thời gián đoạn."),
     }
+
+
+def _retry_after(response) -> None:
+    """When the refused request may try again. Rate-limit headers are not sent
+    on every response (RATELIMIT_HEADERS_ENABLED: two more Redis calls each);
+    the one answer that needs the time asks for it here."""
+    from shop.extensions import limiter
+
+    try:
+        limit = limiter.current_limit
+        seconds = int(limit.reset_at - time.time()) + 1 if limit is not None else 60
+    except Exception:  # the storage is away: the page already says "a minute"
+        seconds = 60
+    response.headers["Retry-After"] = str(max(seconds, 1))
 
 
 def render_error(code: int, message: str | None = None):
@@ -101,7 +117,11 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        if error.code != 429:
+            return render_error(error.code)
+        response = make_response(render_error(429))
+        _retry_after(response)
+        return response
 
     # More specific than Exception, so Flask chooses it over the catch-all below
     # (which re-raises under tests): a database outage is a 503, tests included.

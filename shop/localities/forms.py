@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.formfields import choice_values, choices, int_or_none
-from shop.localities.services import list_provinces, ward_in_province, wards_of
+from shop.localities.services import list_provinces, province_exists, ward_in_province, wards_of
 
 
 class AddressMixin:
@@ -36,7 +36,14 @@ class AddressMixin:
         )
 
     def validate_province_code(self, field):
-        if field.data not in choice_values(field):
+        # The lists are loaded to show the form; a post without them (checkout)
+        # looks up the one province instead of reading all of them.
+        known = (
+            field.data in choice_values(field)
+            if field.choices is not None
+            else field.data is not None and province_exists(field.data)
+        )
+        if not known:
             raise ValidationError(_l("Vui lòng chọn tỉnh/thành phố."))
 
     def validate_ward_code(self, field):

@@ -33,9 +33,12 @@ def test_the_eleventh_checkout_post_of_one_session_is_429(app, client, make_list
     tea = make_listed(stock=100)
     total = fill_cart(client, tea)
     form = checkout_form(total)  # one token: pressing "Đặt hàng" again and again
-    statuses = [client.post("/checkout", data=form).status_code for _ in range(11)]
+    responses = [client.post("/checkout", data=form) for _ in range(11)]
+    statuses = [r.status_code for r in responses]
     assert 429 not in statuses[:10]
     assert statuses[10] == 429
+    assert 1 <= int(responses[10].headers["Retry-After"]) <= 60
+    assert "X-RateLimit-Limit" not in responses[0].headers
     assert db.session.scalar(select(func.count()).select_from(Order)) == 1
     # Another buyer at the same address is not held back by this one.
     neighbour = app.test_client()
