@@ -17,8 +17,13 @@ from shop.labels.layout import A4, SINGLE, LabelContent, SheetLayout, label_shap
 MM = 72 / 25.4
 
 
+def _single_shapes(content: LabelContent):
+    # A single label has the insets of its sheet: it may be printed on one.
+    return label_shapes(content, SINGLE.width, SINGLE.height, SINGLE.insets)
+
+
 def label_svg(content: LabelContent) -> str:
-    return to_svg(label_shapes(content, SINGLE.width, SINGLE.height), SINGLE.width, SINGLE.height)
+    return to_svg(_single_shapes(content), SINGLE.width, SINGLE.height)
 
 
 def label_pdf(content: LabelContent) -> bytes:
@@ -26,7 +31,7 @@ def label_pdf(content: LabelContent) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(SINGLE.width * MM, SINGLE.height * MM), pageCompression=1)
     canvas.setTitle(f"OCOP {content.code}")
-    draw_pdf(canvas, label_shapes(content, SINGLE.width, SINGLE.height), 0, 0, SINGLE.height)
+    draw_pdf(canvas, _single_shapes(content), 0, 0, SINGLE.height)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -53,9 +58,13 @@ def sheet_pdf(
     quantity: int,
     start: int = 1,
     out=None,
+    offset: tuple[float, float] = (0.0, 0.0),
 ) -> int:
     """Write A4 sheets with ``quantity`` labels of each content, starting at position
-    ``start`` (1-based) of the first sheet. Returns how many labels were placed."""
+    ``start`` (1-based) of the first sheet. Returns how many labels were placed.
+
+    ``offset`` (mm, right and down) moves everything on the page: it undoes the
+    shift of the producer's printer, measured on the calibration page."""
     register_fonts()
     out = out if out is not None else io.BytesIO()
     canvas = Canvas(out, pagesize=(A4[0] * MM, A4[1] * MM), pageCompression=1)
@@ -65,7 +74,8 @@ def sheet_pdf(
     for n, content in enumerate(contents):
         form = f"label{n}"
         canvas.beginForm(form, 0, 0, layout.width * MM, layout.height * MM)
-        draw_pdf(canvas, label_shapes(content, layout.width, layout.height), 0, 0, layout.height)
+        shapes = label_shapes(content, layout.width, layout.height, layout.insets)
+        draw_pdf(canvas, shapes, 0, 0, layout.height)
         canvas.endForm()
         for _ in range(quantity):
             if slot == layout.per_sheet:
@@ -73,7 +83,7 @@ def sheet_pdf(
                 slot = 0
             x, y = layout.position(slot)
             canvas.saveState()
-            canvas.translate(x * MM, (A4[1] - y - layout.height) * MM)
+            canvas.translate((x + offset[0]) * MM, (A4[1] - y - offset[1] - layout.height) * MM)
             canvas.doForm(form)
             canvas.restoreState()
             slot += 1

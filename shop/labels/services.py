@@ -2,6 +2,7 @@
 
 import unicodedata
 from datetime import date
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -47,7 +48,16 @@ def printable_certificate(code: str, user: User, today: date) -> Certificate:
     return certificate
 
 
-def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
+def short_verify_url(configured: str, public_base_url: str) -> str:
+    """Where a buyer types the code: the configured address, else the public host
+    and "/verify" ("https://www.cho-ocop.vn" -> "cho-ocop.vn/verify")."""
+    if configured.strip():
+        return configured.strip()
+    host = urlsplit(public_base_url).netloc.removeprefix("www.")
+    return f"{host}/verify"
+
+
+def label_content(certificate: Certificate, verify_url: str, short_url: str = "") -> LabelContent:
     product = certificate.product
     producer = product.producer
     return LabelContent(
@@ -61,6 +71,8 @@ def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
         stars=certificate.star_rank,
         year=certificate.decision_date.year,
         decision_number=certificate.decision_number,
+        issuer=unicodedata.normalize("NFC", certificate.issuer_name),
+        short_url=short_url,
         valid_until=certificate.valid_until,
         gtin=product.gtin,
         artwork=_artwork_image(producer.province_code),

@@ -17,6 +17,7 @@ from shop.labels.services import (
     label_content,
     printable_certificate,
     record_print,
+    short_verify_url,
 )
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
@@ -31,6 +32,15 @@ def _verify_url(code: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for_language(
         current_app.config["BABEL_DEFAULT_LOCALE"], "verify.verify_page", code=code
     )
+
+
+def _short_url() -> str:
+    config = current_app.config
+    return short_verify_url(config.get("VERIFY_SHORT_URL", ""), config["PUBLIC_BASE_URL"])
+
+
+def _content(certificate):
+    return label_content(certificate, _verify_url(certificate.verification_code), _short_url())
 
 
 @bp.errorhandler(NoSuchLabel)
@@ -56,7 +66,7 @@ def _refused(exc: NotPrintable):
 @login_required
 def single(code: str, fmt: str):
     certificate = printable_certificate(code, current_user, today_vn())
-    content = label_content(certificate, _verify_url(certificate.verification_code))
+    content = _content(certificate)
     if fmt == "svg":
         body = render.label_svg(content).encode()
     elif fmt == "pdf":
@@ -94,7 +104,7 @@ def sheet():
     if quantity * len(codes) > MAX_LABELS:
         abort(400)
     certificates = [printable_certificate(code, current_user, today_vn()) for code in codes]
-    contents = [label_content(c, _verify_url(c.verification_code)) for c in certificates]
+    contents = [_content(c) for c in certificates]
     out = io.BytesIO()
     render.sheet_pdf(contents, layout, quantity, start, out=out)
     for certificate in certificates:
