@@ -38,8 +38,9 @@ def ean13_width(module: float) -> float:
 
 
 def ean13_height(module: float, bar_height: float) -> float:
-    """From the top of the bars to the foot of the digits under them."""
-    return bar_height + module * 9 * 0.73 + module * 0.8
+    """From the top of the bars to the foot of the digits under them (round digits
+    dip a little below their baseline)."""
+    return bar_height + module * 9 * 0.73 + module * 0.8 + module * 0.25
 
 
 def ean13(gtin: str, x: float, y: float, module: float, bar_height: float) -> list[Shape]:
