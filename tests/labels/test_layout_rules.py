@@ -3,7 +3,6 @@ drawing and in the rendered page), 4 mm from the sheet's edge, nothing over the
 codes' quiet zones, every word on the label; the print offset and its page."""
 
 import io
-from datetime import date
 
 import pypdfium2
 import pytest
@@ -39,7 +38,7 @@ LAYOUTS = sorted(SHEETS)
 
 
 def _ean_bars(arrangement):
-    x0, y0, x1, y1 = arrangement.ean_bars
+    x0, y0, x1, _ = arrangement.ean_bars
     return [
         s
         for s in arrangement.shapes
@@ -61,7 +60,8 @@ def test_ean_bars_keep_their_nominal_height_in_the_drawing(name, content):
     qx0, _, qx1, _ = arrangement.ean_quiet
     assert arrangement.ean_bars[0] - qx0 == pytest.approx(11 * 0.33)
     assert qx1 - arrangement.ean_bars[2] == pytest.approx(7 * 0.33)
-    assert qx0 >= 0 and qx1 <= layout.width + 1e-9
+    assert qx0 >= 0
+    assert qx1 <= layout.width + 1e-9
 
 
 def _bar_height_mm(label: Image.Image, dpi: int) -> float:
@@ -121,7 +121,8 @@ def test_nothing_within_4_mm_of_the_sheet_edge(name, content):
         x, y = layout.position(index)
         for shape in shapes:
             x0, y0, x1, y1 = bbox(shape)
-            assert 0 <= x0 and x1 <= layout.width and 0 <= y0 and y1 <= layout.height, shape
+            assert 0 <= x0 <= x1 <= layout.width, shape
+            assert 0 <= y0 <= y1 <= layout.height, shape
             assert x + x0 >= SHEET_MARGIN - 1e-9, (name, index, shape)
             assert y + y0 >= SHEET_MARGIN - 1e-9, (name, index, shape)
             assert A4[0] - (x + x1) >= SHEET_MARGIN - 1e-9, (name, index, shape)
@@ -171,7 +172,7 @@ def test_every_word_of_the_mark_is_printed(name):
     joined = " ".join(words)
     assert "32JY9 W8MF5" in words  # the code in words, grouped
     assert "cho-ocop.vn/verify" in words  # where to type it
-    assert "SẢN PHẨM" in words and "OCOP" in words and "4 SAO · 2026" in words
+    assert {"SẢN PHẨM", "OCOP", "4 SAO · 2026"} <= set(words)
     assert "QĐ 1201/QĐ-UBND · UBND tỉnh Tuyên Quang" in joined.replace("\n", " ") or (
         "QĐ 1201/QĐ-UBND" in joined and "UBND tỉnh Tuyên Quang" in joined
     )
@@ -223,6 +224,7 @@ def test_calibration_page_marks_the_margin_and_the_crosses():
     image = _page(pdf, 254)
     box = _ink_box(image)
     # The dashed margin at 4 mm, moved by the offset (+1.5 mm right, 0.5 mm up).
-    assert box[0] == pytest.approx(55, abs=2) and box[1] == pytest.approx(35, abs=2)
+    assert box[0] == pytest.approx(55, abs=2)
+    assert box[1] == pytest.approx(35, abs=2)
     assert b"DejaVuSans" in pdf
     assert calibration_pdf() != pdf
