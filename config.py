@@ -122,6 +122,9 @@ class Config:
 
     # Public base URL for links in e-mails and QR codes.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Printed on every label under the code, for buyers without a phone to type the
+    # code at ("cho-ocop.vn/verify"). Empty: the host of PUBLIC_BASE_URL + "/verify".
+    VERIFY_SHORT_URL = os.environ.get("VERIFY_SHORT_URL", "")
 
     # Stripe (card payments); the demo and tests talk to localstripe.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")

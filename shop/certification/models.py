@@ -12,9 +12,12 @@ from shop.clock import utcnow
 from shop.dbtypes import str_enum
 from shop.extensions import db
 
-# No 0/O, 1/I/L: codes are typed from paper as often as scanned.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10  # 31**10 ≈ 8e14: not guessable, and unknown-code lookups are rate limited
+# Codes are typed from paper as often as scanned. 0 and 1 are in, O, I and L never
+# are: a typed O can only mean 0, a typed I or L only 1 (Crockford's rule), so the
+# lookup forgives them with one meaning each (verification.normalize_code). Codes made
+# before 0 and 1 came in have neither, and still read the same.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 33**10 ≈ 1.5e15: not guessable, and unknown-code lookups are rate limited
 
 
 def new_verification_code() -> str:

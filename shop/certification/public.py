@@ -1,9 +1,16 @@
 """The public verification page (what the QR on a package opens) and its JSON twin."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from shop.catalog.listing import is_listed
-from shop.certification.verification import as_json, code_for_gtin14, verify_code
+from shop.certification.verification import (
+    as_json,
+    code_for_gtin14,
+    group_code,
+    normalize_code,
+    verify_code,
+)
 from shop.clock import today_vn
 from shop.core.edge import cacheable
 from shop.extensions import csrf, limiter
@@ -33,6 +40,32 @@ def _product_url(verification, external: bool = True) -> str | None:
     return None
 
 
+@bp.get("/verify")
+@unknown_code_limit
+def verify_form():
+    """The address printed under the QR: type the code read off the package."""
+    typed = request.args.get("code")
+    if typed is None:
+        return render_template("verify/form.html", typed="", error=None)
+    typed = typed[:40]
+    if not normalize_code(typed):
+        error = _("Hãy nhập mã xác thực in bên cạnh mã QR trên bao bì.")
+        return render_template("verify/form.html", typed=typed, error=error), 400
+    verification = verify_code(typed, today_vn())
+    if verification is None:
+        # Not found is a 404 like /verify/<code>: it spends the same budget of misses.
+        return render_template("verify/form.html", typed=typed, error=_not_found(typed)), 404
+    return redirect(url_for("verify.verify_page", code=verification.certificate.verification_code))
+
+
+def _not_found(typed: str) -> str:
+    return _(
+        "Không tìm thấy chứng nhận OCOP nào mang mã %(code)s. Hãy kiểm tra lại mã in trên "
+        "bao bì; nếu mã đúng, sản phẩm có thể không phải sản phẩm OCOP.",
+        code=group_code(normalize_code(typed)) or typed,
+    )
+
+
 @bp.get("/verify/<code>")
 @unknown_code_limit
 # The answer changes with the date and with revocations: a revoked or expired
@@ -41,7 +74,7 @@ def _product_url(verification, external: bool = True) -> str | None:
 def verify_page(code: str):
     verification = verify_code(code, today_vn())
     if verification is None:
-        return render_template("verify/not_found.html", code=code[:32]), 404
+        return render_template("verify/not_found.html", code=code[:32], typed=code[:32]), 404
     return render_template(
         "verify/page.html",
         v=verification,
@@ -56,7 +89,7 @@ def digital_link(gtin14: str):
     """GS1 Digital Link: a QR with the product's GTIN resolves to the same page."""
     code = code_for_gtin14(gtin14)
     if code is None:
-        return render_template("verify/not_found.html", code=gtin14[:32]), 404
+        return render_template("verify/not_found.html", code=gtin14[:32], typed=""), 404
     return redirect(url_for("verify.verify_page", code=code))
 
 

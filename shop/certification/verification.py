@@ -1,5 +1,6 @@
 """What the QR code on a package answers: is this certificate real and valid today?"""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,9 +8,10 @@ from sqlalchemy import select
 
 from shop.catalog.gtin import InvalidGtin, normalize_gtin13
 from shop.catalog.models import Product
-from shop.certification.models import Certificate, ReviewState
+from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
 from shop.extensions import db
+from shop.text import fold
 
 # The public word for each status. A superseded certificate is no longer valid: the
 # public status says expired, and ``replaced_by`` points to the re-rating.
@@ -37,11 +39,36 @@ class Verification:
         return self.certificate.superseded_by
 
 
+# What a buyer types is read with one meaning per character: codes have 0 and 1 but
+# never O, I or L (models.CODE_ALPHABET), so O is 0 and I, L are 1.
+LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+GROUP = 5  # characters per group where a code is printed or shown for typing
+
+
+def normalize_code(typed: str | None) -> str:
+    """The code a buyer meant: without spaces, dashes, dots or other separators,
+    upper case, full-width digits of a phone keyboard as ASCII, and each look-alike
+    read as the one character that codes contain ("32jy 9w8m-f5", "O" for "0")."""
+    # fold: a Vietnamese keyboard may add a mark (Đ for D, Ú for U).
+    text = fold(unicodedata.normalize("NFKC", typed or "")).upper()
+    return "".join(c for c in text if c.isascii() and c.isalnum()).translate(LOOK_ALIKES)
+
+
+def is_code_shaped(code: str) -> bool:
+    return 0 < len(code) <= 16 and set(code) <= set(CODE_ALPHABET)
+
+
+def group_code(code: str) -> str:
+    """ "32JY9W8MF5" -> "32JY9 W8MF5": printed and shown in groups, typed any way."""
+    return " ".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
+
+
 def verify_code(code: str, today: date) -> Verification | None:
-    """The public answer for a verification code; None when no verified certificate
-    has it (pending and rejected submissions are not certificates)."""
-    code = (code or "").strip().upper()
-    if not code.isalnum() or len(code) > 16:
+    """The public answer for a verification code, typed any forgiving way; None when
+    no verified certificate has it (pending and rejected submissions are not
+    certificates)."""
+    code = normalize_code(code)
+    if not is_code_shaped(code):
         return None
     certificate = db.session.scalar(
         select(Certificate).where(

@@ -38,6 +38,31 @@ def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size_pt) / mm
 
 
+def fit_size(text: str, width: float, largest: float, bold: bool = False) -> float:
+    """The largest size (points, at most ``largest``) at which ``text`` is ``width`` mm wide."""
+    natural = text_width(text, 1.0, bold)
+    return min(largest, width / natural) if natural else largest
+
+
+PT = 25.4 / 72  # mm per point
+
+
+@functools.lru_cache(maxsize=2)
+def _ink_font(bold: bool):
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(str(FONT_DIR / name), size=1000)
+
+
+def text_ink(text: str, size_pt: float, bold: bool = False) -> tuple[float, float, float, float]:
+    """Where the ink of ``text`` falls, in mm from the start of its baseline
+    (x0, y0, x1, y1, y downwards): Vietnamese capitals carry two marks above."""
+    x0, y0, x1, y1 = _ink_font(bold).getbbox(text, anchor="ls")
+    scale = size_pt * PT / 1000
+    return x0 * scale, y0 * scale, x1 * scale, y1 * scale
+
+
 @dataclass(frozen=True)
 class Rect:
     x: float
@@ -86,6 +111,32 @@ class Picture:
 
 
 Shape = Rect | Polygon | Circle | Text | Picture
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm
+
+
+def bbox(s: Shape) -> Box:
+    """The box a shape inks (text by its glyphs, not its advance)."""
+    if isinstance(s, Rect | Picture):
+        return s.x, s.y, s.x + s.w, s.y + s.h
+    if isinstance(s, Polygon):
+        xs, ys = [p[0] for p in s.points], [p[1] for p in s.points]
+        return min(xs), min(ys), max(xs), max(ys)
+    if isinstance(s, Circle):
+        r = s.r + (s.stroke_width / 2 if s.stroke else 0)
+        return s.cx - r, s.cy - r, s.cx + r, s.cy + r
+    x0, y0, x1, y1 = text_ink(s.text, s.size, s.bold)
+    shift = {"start": 0.0, "middle": text_width(s.text, s.size, s.bold) / 2}.get(
+        s.anchor, text_width(s.text, s.size, s.bold)
+    )
+    return s.x - shift + x0, s.y + y0, s.x - shift + x1, s.y + y1
+
+
+def inks(s: Shape) -> bool:
+    """False for white fills, which put nothing on paper."""
+    if isinstance(s, Circle):
+        return (s.fill or "#ffffff").lower() != "#ffffff" or bool(s.stroke)
+    return isinstance(s, Picture) or s.fill.lower() != "#ffffff"
 
 
 @functools.lru_cache(maxsize=4)

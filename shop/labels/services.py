@@ -2,6 +2,7 @@
 
 import unicodedata
 from datetime import date
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -47,7 +48,16 @@ def printable_certificate(code: str, user: User, today: date) -> Certificate:
     return certificate
 
 
-def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
+def short_verify_url(configured: str, public_base_url: str) -> str:
+    """Where a buyer types the code: the configured address, else the public host
+    and "/verify" ("https://www.cho-ocop.vn" -> "cho-ocop.vn/verify")."""
+    if configured.strip():
+        return configured.strip()
+    host = urlsplit(public_base_url).netloc.removeprefix("www.")
+    return f"{host}/verify"
+
+
+def label_content(certificate: Certificate, verify_url: str, short_url: str = "") -> LabelContent:
     product = certificate.product
     producer = product.producer
     return LabelContent(
@@ -61,6 +71,8 @@ def label_content(certificate: Certificate, verify_url: str) -> LabelContent:
         stars=certificate.star_rank,
         year=certificate.decision_date.year,
         decision_number=certificate.decision_number,
+        issuer=unicodedata.normalize("NFC", certificate.issuer_name),
+        short_url=short_url,
         valid_until=certificate.valid_until,
         gtin=product.gtin,
         artwork=_artwork_image(producer.province_code),
@@ -112,3 +124,36 @@ def labels_printed(certificate_id: int) -> int:
 def download_name(content: LabelContent, suffix: str) -> str:
     base = "-".join(fold(content.product_name).split())[:60] or "nhan"
     return f"nhan-ocop-{base}-{content.code}.{suffix}"
+
+
+def print_offset(producer) -> tuple[float, float]:
+    """The producer's printer shift to undo, in mm (right, down); none for staff."""
+    if producer is None:
+        return (0.0, 0.0)
+    return (producer.label_offset_x / 10, producer.label_offset_y / 10)
+
+
+def set_print_offset(producer, x_mm, y_mm) -> None:
+    """Store the offset measured on the calibration page, to a tenth of a millimetre."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from shop.labels.layout import MAX_OFFSET
+
+    tenths = []
+    for value in (x_mm, y_mm):
+        value = Decimal(str(value))
+        if not -MAX_OFFSET <= value <= MAX_OFFSET:
+            raise ValueError(value)
+        tenths.append(int((value * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    producer.label_offset_x, producer.label_offset_y = tenths
+    db.session.flush()
+
+
+def printable_certificates(producer, today: date) -> list[Certificate]:
+    """The producer's certificates that may be labelled today."""
+    candidates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.producer_id == producer.id, Certificate.valid_on(today))
+        .order_by(Certificate.decision_date.desc())
+    ).all()
+    return [c for c in candidates if c.status(today).is_valid]

@@ -7,7 +7,7 @@ import barcode
 import segno
 
 from shop.catalog.gtin import normalize_gtin13
-from shop.labels.drawing import Circle, Picture, Polygon, Rect, Shape, Text
+from shop.labels.drawing import Picture, Polygon, Rect, Shape, Text, fit_size
 
 GREEN = "#1f6f43"
 GOLD = "#c98a00"
@@ -35,6 +35,12 @@ def _runs(bits) -> list[tuple[int, int]]:
 
 def ean13_width(module: float) -> float:
     return (EAN_QUIET_LEFT + EAN_MODULES + EAN_QUIET_RIGHT) * module
+
+
+def ean13_height(module: float, bar_height: float) -> float:
+    """From the top of the bars to the foot of the digits under them (round digits
+    dip a little below their baseline)."""
+    return bar_height + module * 9 * 0.73 + module * 0.8 + module * 0.25
 
 
 def ean13(gtin: str, x: float, y: float, module: float, bar_height: float) -> list[Shape]:
@@ -75,6 +81,11 @@ def ean13(gtin: str, x: float, y: float, module: float, bar_height: float) -> li
     return shapes
 
 
+def qr_modules(data: str) -> int:
+    """Modules across the QR code of ``data``, quiet zone not counted."""
+    return segno.make(data, error="m", micro=False).symbol_size(border=0)[0]
+
+
 def qr(data: str, x: float, y: float, size: float) -> list[Shape]:
     """A QR code filling a ``size`` × ``size`` square, quiet zone included."""
     code = segno.make(data, error="m", micro=False)
@@ -105,46 +116,60 @@ def _star(cx: float, cy: float, r: float, fill: str) -> Polygon:
     return Polygon(tuple(points), fill)
 
 
-def official_badge(artwork: bytes, stars: int, x: float, y: float, size: float) -> list[Shape]:
-    """The official mark uploaded by staff, with the star rank beside it (below)."""
-    art = size * 0.72
-    pt = size / 25.4 * 72
-    star_r = size * 0.055
-    gap = star_r * 2.1
-    first = x + size / 2 - gap * (stars - 1) / 2
-    row = y + art + star_r * 1.3
+def _rounded(x: float, y: float, w: float, h: float, r: float, fill: str) -> Polygon:
+    points = []
+    for cx, cy, start in (
+        (x + w - r, y + r, -90),
+        (x + w - r, y + h - r, 0),
+        (x + r, y + h - r, 90),
+        (x + r, y + r, 180),
+    ):
+        for k in range(7):
+            angle = math.radians(start + k * 15)
+            points.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
+    return Polygon(tuple(points), fill)
+
+
+def _stars(stars: int, cx: float, cy: float, r: float) -> list[Shape]:
+    gap = r * 2.1
+    first = cx - gap * (stars - 1) / 2
+    return [_star(first + i * gap, cy, r, GOLD) for i in range(stars)]
+
+
+def official_badge(
+    artwork: bytes, stars: int, year: int, x: float, y: float, size: float
+) -> list[Shape]:
+    """The official mark uploaded by staff, with the star rank and the year below it."""
+    art = size * 0.7
+    words = f"{stars} SAO · {year}"
     shapes: list[Shape] = [Picture(x + (size - art) / 2, y, art, art, artwork)]
-    shapes += [_star(first + i * gap, row, star_r, GOLD) for i in range(stars)]
-    shapes.append(
-        Text(
-            x + size / 2,
-            y + size - size * 0.02,
-            f"{stars} SAO",
-            pt * 0.075,
-            bold=True,
-            anchor="middle",
-        )
-    )
+    shapes += _stars(stars, x + size / 2, y + art + size * 0.08, size * 0.055)
+    pt = fit_size(words, size * 0.9, size * 0.14 / 0.3528, bold=True)
+    shapes.append(Text(x + size / 2, y + size * 0.97, words, pt, bold=True, anchor="middle"))
     return shapes
 
 
 def badge(stars: int, year: int, x: float, y: float, size: float) -> list[Shape]:
-    """Our own star-rank emblem (the official mark is a registered certification
-    mark we do not have): a ring, "OCOP", the stars, "4 SAO" and the year. Dark
-    green and gold with black text: legible in black and white at 15 mm."""
-    cx, cy, r = x + size / 2, y + size / 2, size / 2
-    pt = size / 25.4 * 72  # points per label-size unit
+    """Our own star-rank emblem (the official mark is a registered certification mark
+    we do not have): "SẢN PHẨM OCOP", the stars, "4 SAO · 2026" (the year of
+    recognition), in a square with rounded corners, whose width holds longer words
+    than a ring of the same size. Dark green and gold with black text: legible in
+    black and white at 11 mm."""
+    ring = size * 0.055
+    inner = size - 2 * ring
+    cx = x + size / 2
+    text_w = inner * 0.9
+    mm_pt = 72 / 25.4
+    product_pt = fit_size("SẢN PHẨM", text_w, size * 0.12 * mm_pt, bold=True)
+    ocop_pt = fit_size("OCOP", text_w, size * 0.3 * mm_pt, bold=True)
+    rank = f"{stars} SAO · {year}"
+    rank_pt = fit_size(rank, text_w, size * 0.12 * mm_pt, bold=True)
     shapes: list[Shape] = [
-        Circle(cx, cy, r, fill=GREEN),
-        Circle(cx, cy, r * 0.86, fill=WHITE),
-        Text(cx, cy - r * 0.18, "OCOP", pt * 0.22, bold=True, anchor="middle", fill=GREEN),
+        _rounded(x, y, size, size, size * 0.16, GREEN),
+        _rounded(x + ring, y + ring, inner, inner, size * 0.11, WHITE),
+        Text(cx, y + size * 0.25, "SẢN PHẨM", product_pt, bold=True, anchor="middle", fill=BLACK),
+        Text(cx, y + size * 0.52, "OCOP", ocop_pt, bold=True, anchor="middle", fill=GREEN),
     ]
-    star_r = r * 0.12
-    gap = star_r * 2.1
-    first = cx - gap * (stars - 1) / 2
-    shapes += [_star(first + i * gap, cy + r * 0.08, star_r, GOLD) for i in range(stars)]
-    shapes.append(
-        Text(cx, cy + r * 0.47, f"{stars} SAO", pt * 0.13, bold=True, anchor="middle", fill=BLACK)
-    )
-    shapes.append(Text(cx, cy + r * 0.69, str(year), pt * 0.09, anchor="middle", fill=BLACK))
+    shapes += _stars(stars, cx, y + size * 0.655, size * 0.062)
+    shapes.append(Text(cx, y + size * 0.86, rank, rank_pt, bold=True, anchor="middle", fill=BLACK))
     return shapes

@@ -1,6 +1,17 @@
 import io
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,15 +20,22 @@ from shop.core.errors import render_error
 from shop.extensions import db
 from shop.i18n import url_for_language
 from shop.labels import render
+from shop.labels.forms import PrintOffsetForm, SheetForm
 from shop.labels.layout import SHEETS
 from shop.labels.services import (
     NoSuchLabel,
     NotPrintable,
     download_name,
     label_content,
+    print_offset,
     printable_certificate,
+    printable_certificates,
     record_print,
+    set_print_offset,
+    short_verify_url,
 )
+from shop.producers.access import producer_required
+from shop.producers.services import producer_of
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 
@@ -31,6 +49,15 @@ def _verify_url(code: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for_language(
         current_app.config["BABEL_DEFAULT_LOCALE"], "verify.verify_page", code=code
     )
+
+
+def _short_url() -> str:
+    config = current_app.config
+    return short_verify_url(config.get("VERIFY_SHORT_URL", ""), config["PUBLIC_BASE_URL"])
+
+
+def _content(certificate):
+    return label_content(certificate, _verify_url(certificate.verification_code), _short_url())
 
 
 @bp.errorhandler(NoSuchLabel)
@@ -56,7 +83,7 @@ def _refused(exc: NotPrintable):
 @login_required
 def single(code: str, fmt: str):
     certificate = printable_certificate(code, current_user, today_vn())
-    content = label_content(certificate, _verify_url(certificate.verification_code))
+    content = _content(certificate)
     if fmt == "svg":
         body = render.label_svg(content).encode()
     elif fmt == "pdf":
@@ -94,9 +121,10 @@ def sheet():
     if quantity * len(codes) > MAX_LABELS:
         abort(400)
     certificates = [printable_certificate(code, current_user, today_vn()) for code in codes]
-    contents = [label_content(c, _verify_url(c.verification_code)) for c in certificates]
+    contents = [_content(c) for c in certificates]
     out = io.BytesIO()
-    render.sheet_pdf(contents, layout, quantity, start, out=out)
+    offset = print_offset(producer_of(current_user))  # the printer of who prints
+    render.sheet_pdf(contents, layout, quantity, start, out=out, offset=offset)
     for certificate in certificates:
         record_print(certificate, current_user, "sheet", quantity, layout.name)
     db.session.commit()
@@ -122,4 +150,80 @@ def badge(code: str, fmt: str):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="ocop-{certificate.star_rank}-sao-{year}.{fmt}"'
     )
+    return response
+
+
+@bp.get("/")
+@producer_required
+def page():
+    """The producer's label page: a sheet of labels (layout, quantity, the first free
+    position of a partly used sheet) and the printer's offset."""
+    certificates = printable_certificates(g.producer, today_vn())
+    form = SheetForm(
+        request.args,
+        certificates=certificates,
+        layouts=SHEETS,
+        max_labels=MAX_LABELS,
+    )
+    status = 200
+    if request.args:
+        if form.validate():
+            return redirect(
+                url_for(
+                    "labels.sheet",
+                    code=form.code.data,
+                    layout=form.layout.data,
+                    quantity=form.quantity.data,
+                    start=form.start.data,
+                )
+            )
+        status = 400
+    elif certificates:
+        form.code.data = [certificates[0].verification_code]
+        form.quantity.data = SHEETS["3x8"].per_sheet
+    offset_form = PrintOffsetForm(
+        data={
+            "offset_x": g.producer.label_offset_x / 10,
+            "offset_y": g.producer.label_offset_y / 10,
+        }
+    )
+    return render_template(
+        "labels/page.html",
+        form=form,
+        offset_form=offset_form,
+        certificates=certificates,
+        sheets=SHEETS,
+    ), status
+
+
+@bp.post("/offset")
+@producer_required
+def offset():
+    form = PrintOffsetForm()
+    if form.validate():
+        set_print_offset(g.producer, form.offset_x.data, form.offset_y.data)
+        db.session.commit()
+        flash(_("Đã lưu độ lệch máy in. In lại trang căn chỉnh để kiểm tra."), "success")
+        return redirect(url_for("labels.page"))
+    certificates = printable_certificates(g.producer, today_vn())
+    sheet_form = SheetForm(certificates=certificates, layouts=SHEETS, max_labels=MAX_LABELS)
+    return render_template(
+        "labels/page.html",
+        form=sheet_form,
+        offset_form=form,
+        certificates=certificates,
+        sheets=SHEETS,
+    ), 400
+
+
+@bp.get("/calibration.pdf")
+@producer_required
+def calibration():
+    response = Response(
+        render.calibration_pdf(print_offset(g.producer)), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = (
+        'attachment; filename="can-chinh-may-in-nhan-ocop.pdf"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,7 +1,16 @@
 import enum
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
@@ -34,6 +43,10 @@ class MemberRole(enum.StrEnum):
 
 class Producer(db.Model):
     __tablename__ = "producers"
+    __table_args__ = (
+        CheckConstraint("label_offset_x BETWEEN -100 AND 100", name="label_offset_x_range"),
+        CheckConstraint("label_offset_y BETWEEN -100 AND 100", name="label_offset_y_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -53,6 +66,10 @@ class Producer(db.Model):
     # A flat shipping fee per order, free from an optional order subtotal.
     shipping_fee_vnd: Mapped[int] = mapped_column(default=30_000, server_default="30000")
     free_shipping_over_vnd: Mapped[int | None]
+    # Where this producer's printer puts a label sheet, in tenths of a millimetre
+    # (right and down, at most 10 mm each way): undone on every sheet printed.
+    label_offset_x: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    label_offset_y: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     status: Mapped[ProducerStatus] = mapped_column(
         str_enum(ProducerStatus), default=ProducerStatus.PENDING, index=True
     )
