@@ -164,7 +164,9 @@ class GtinGrantForm(FlaskForm):
         validators=[InputRequired(message=_l("Vui lòng nhập mã GTIN-13."))],
         render_kw={"inputmode": "numeric"},
     )
-    producer_id = SelectField(_l("Chủ thể được phép dùng"), coerce=int_or_none, validate_choice=False)
+    producer_id = SelectField(
+        _l("Chủ thể được phép dùng"), coerce=int_or_none, validate_choice=False
+    )
     reason = TextAreaField(
         _l("Lý do"),
         description=_l("Ví dụ: nhà phân phối được chủ sở hữu thương hiệu uỷ quyền (số văn bản)."),

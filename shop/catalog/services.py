@@ -168,12 +168,6 @@ def gtin_owner_id(gtin13: str) -> int | None:
     return db.session.scalar(select(GtinOwner.producer_id).where(GtinOwner.gtin == gtin13))
 
 
-def may_use_gtin(producer_id: int, gtin13: str) -> bool:
-    """The owner, a producer staff granted it to, or anyone while it has no owner."""
-    owner_id = gtin_owner_id(gtin13)
-    return owner_id in (None, producer_id) or _has_grant(producer_id, gtin13)
-
-
 def _has_grant(producer_id: int, gtin13: str) -> bool:
     return (
         db.session.scalar(
