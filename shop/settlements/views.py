@@ -35,10 +35,10 @@ from shop.extensions import db
 from shop.i18n import format_date_vn
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.forms import KIND_LABELS
+from shop.producers.taxid import TaxIdKind, kind_of
 from shop.reports.periods import PeriodError, next_month, parse_month, previous_month
 from shop.settlements import services
 from shop.settlements.exceptions import FiguresChanged, SettlementError
-from shop.producers.taxid import TaxIdKind, kind_of
 from shop.settlements.models import Settlement, SettlementStatus
 from shop.settlements.withholding import DECREE_117_GOODS
 
