@@ -174,7 +174,8 @@ def test_household_statement_page_and_csv(client, auth, staff, home):
     page = client.get("/producer/settlements/tax?year=2025")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "230.000 ₫" in html and "430.000 ₫" in html
+    assert "230.000 ₫" in html
+    assert "430.000 ₫" in html
     assert "Nghị định 117/2025/NĐ-CP" in html
     rows = _rows(client.get("/producer/settlements/tax.csv?year=2025"))
     assert rows[0][:3] == ["Tháng", "Mã số thuế / CCCD", "Doanh thu sàn thu qua thẻ, VietQR (đồng)"]
@@ -198,7 +199,8 @@ def test_household_statement_page_and_csv(client, auth, staff, home):
         "2150",
         "6450",
     ]
-    assert rows[1][8] == "Đã thanh toán" and rows[2][8] == "Bản nháp (chưa chi trả)"
+    assert rows[1][8] == "Đã thanh toán"
+    assert rows[2][8] == "Bản nháp (chưa chi trả)"
     assert _rows(client.get("/producer/settlements/tax.csv?year=2024"))[1:] == []
     assert client.get("/producer/settlements/tax?year=abc").status_code == 400
     assert client.get("/producer/settlements/tax.csv?year=99999").status_code == 400
