@@ -153,6 +153,7 @@ class Config:
 
     # Settlements (issue 6): commission and Decree 117/2025 withholding, in basis points.
     COMMISSION_BPS = int(os.environ.get("COMMISSION_BPS", "500"))  # 5 %
+    # Decree 117/2025/NĐ-CP, goods: shop/settlements/withholding.py (DECREE_117_GOODS).
     HOUSEHOLD_VAT_BPS = int(os.environ.get("HOUSEHOLD_VAT_BPS", "100"))  # 1 %
     HOUSEHOLD_PIT_BPS = int(os.environ.get("HOUSEHOLD_PIT_BPS", "50"))  # 0.5 %
 

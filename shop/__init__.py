@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     import shop.settlements.models  # noqa: F401
     from shop.auth.views import bp as auth_bp
     from shop.cart.views import bp as cart_bp
+    from shop.catalog.staff import bp as catalog_staff_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.certification.public import api as api_bp
     from shop.certification.public import bp as verify_bp
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         localities_bp,
         producers_bp,
         catalog_bp,
+        catalog_staff_bp,
         certification_bp,
         promotion_bp,
         verify_bp,

@@ -4,7 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from shop.catalog.gtin import InvalidGtin, normalize_gtin13
+from shop.catalog.gtin import InvalidGtin, ocop_gtin13
 from shop.catalog.models import MAX_PHOTOS
 from shop.catalog.services import current_product_sets
 from shop.formfields import choice_values, choices, int_or_none
@@ -45,6 +45,25 @@ class PriceField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return format_vnd(self.data).removesuffix(" ₫") if self.data is not None else ""
+
+
+GTIN_MESSAGES = {
+    "length": _l("Mã GTIN-13 gồm đúng 13 chữ số."),
+    "check digit": _l("Sai số kiểm tra của mã GTIN-13: hãy đối chiếu với giấy chứng nhận GS1."),
+    "restricted": _l(
+        "Mã bắt đầu bằng 02, 04 hoặc 20–29 là mã lưu hành nội bộ, không dùng cho sản phẩm OCOP."
+    ),
+    "publication": _l("Mã bắt đầu bằng 977–979 dành cho sách và ấn phẩm định kỳ."),
+    "coupon": _l("Mã bắt đầu bằng 98 hoặc 99 dành cho phiếu giảm giá, phiếu hoàn tiền."),
+    "zeros": _l("Mã toàn số 0 không phải mã GTIN."),
+}
+
+
+def gtin_taken_message():
+    return _l(
+        "Mã GTIN này đã thuộc sản phẩm của một chủ thể khác. Mỗi mã thuộc một chủ sở hữu "
+        "thương hiệu; nếu bạn được phép dùng mã này, hãy liên hệ cán bộ xúc tiến thương mại."
+    )
 
 
 class ProductForm(FlaskForm):
@@ -109,13 +128,10 @@ class ProductForm(FlaskForm):
 
     def validate_gtin(self, field):
         try:
-            field.data = normalize_gtin13(field.data)
+            field.data = ocop_gtin13(field.data)
         except InvalidGtin as exc:
-            if str(exc) == "check digit":
-                raise ValidationError(
-                    _l("Sai số kiểm tra của mã GTIN-13: hãy đối chiếu với giấy chứng nhận GS1.")
-                ) from None
-            raise ValidationError(_l("Mã GTIN-13 gồm đúng 13 chữ số.")) from None
+            message = GTIN_MESSAGES.get(str(exc), GTIN_MESSAGES["length"])
+            raise ValidationError(message) from None
 
     def product_data(self) -> dict:
         return {
@@ -138,3 +154,28 @@ class PhotoForm(FlaskForm):
         ),
         render_kw={"accept": "image/png,image/jpeg,image/webp", "multiple": True},
     )
+
+
+class GtinGrantForm(FlaskForm):
+    """Staff let a second producer carry a GTIN another producer owns."""
+
+    gtin = StringField(
+        _l("Mã GTIN-13"),
+        validators=[InputRequired(message=_l("Vui lòng nhập mã GTIN-13."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    producer_id = SelectField(
+        _l("Chủ thể được phép dùng"), coerce=int_or_none, validate_choice=False
+    )
+    reason = TextAreaField(
+        _l("Lý do"),
+        description=_l("Ví dụ: nhà phân phối được chủ sở hữu thương hiệu uỷ quyền (số văn bản)."),
+        validators=[
+            InputRequired(message=_l("Vui lòng nêu lý do.")),
+            Length(max=500, message=_l("Tối đa 500 ký tự.")),
+        ],
+    )
+
+    def validate_producer_id(self, field):
+        if field.data not in choice_values(field):
+            raise ValidationError(_l("Vui lòng chọn chủ thể."))

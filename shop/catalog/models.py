@@ -12,6 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
 from shop.extensions import db
@@ -135,3 +136,37 @@ class ProductPhoto(db.Model):
     alt: Mapped[str] = mapped_column(String(200), default="")
 
     product: Mapped[Product] = relationship(back_populates="photos")
+
+
+class GtinOwner(db.Model):
+    """One GTIN belongs to one brand owner: the first producer to list it.
+
+    The primary key on ``gtin`` is the guard against two producers claiming the
+    same number at once: the second insert fails, whatever the forms checked.
+    """
+
+    __tablename__ = "gtin_owners"
+
+    gtin: Mapped[str] = mapped_column(String(13), primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    producer: Mapped[Producer] = relationship()
+
+
+class GtinGrant(db.Model):
+    """Staff let a second producer carry a GTIN it does not own (a distributor
+    of the owner's goods, a cooperative's member household), with a reason."""
+
+    __tablename__ = "gtin_grants"
+    __table_args__ = (UniqueConstraint("gtin", "producer_id", name="uq_gtin_grants_gtin_producer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gtin: Mapped[str] = mapped_column(String(13), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    producer: Mapped[Producer] = relationship()
+    granted_by: Mapped[User | None] = relationship()

@@ -1,9 +1,28 @@
 """Catalogue use cases. They flush; the caller commits."""
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
 
-from shop.catalog.exceptions import InvalidTransition, ProducerNotVerified, TooManyPhotos
-from shop.catalog.models import MAX_PHOTOS, Product, ProductPhoto, ProductSet, ProductStatus
+from shop.audit.services import record
+from shop.auth.models import User
+from shop.catalog.exceptions import (
+    GtinGrantError,
+    GtinTaken,
+    InvalidTransition,
+    ProducerNotVerified,
+    TooManyPhotos,
+)
+from shop.catalog.gtin import InvalidGtin, ocop_gtin13
+from shop.catalog.models import (
+    MAX_PHOTOS,
+    GtinGrant,
+    GtinOwner,
+    Product,
+    ProductPhoto,
+    ProductSet,
+    ProductStatus,
+)
 from shop.catalog.sanitize import sanitize_description
 from shop.catalog.search import refresh_search
 from shop.catalog.taxonomy import LEGAL_VERSION_2023
@@ -54,6 +73,7 @@ def _apply(product: Product, data: dict) -> None:
 
 
 def create_product(producer: Producer, **data) -> Product:
+    _check_gtin(producer.id, data, current=None)
     product = Product(
         producer_id=producer.id, slug=unique_slug(Product, data["name"], max_length=100)
     )
@@ -64,6 +84,7 @@ def create_product(producer: Producer, **data) -> Product:
 
 
 def update_product(product: Product, **data) -> Product:
+    _check_gtin(product.producer_id, data, current=product.gtin)
     if "name" in data and data["name"] != product.name:
         product.slug = unique_slug(Product, data["name"], exclude_id=product.id, max_length=100)
     _apply(product, data)
@@ -125,3 +146,121 @@ def refresh_producer_products(producer: Producer) -> None:
     for product in db.session.scalars(products_of(producer)):
         refresh_search(product)
     db.session.flush()
+
+
+# --- One GTIN, one brand owner ------------------------------------------------------
+
+
+def _check_gtin(producer_id: int, data: dict, current: str | None) -> None:
+    """Refuse a GTIN no OCOP product may carry or that another producer owns.
+
+    Checked when the number changes only: a listing keeps a number it already
+    had (listings from before the ownership rule included). Normalises
+    ``data["gtin"]`` in place."""
+    if not data.get("gtin"):
+        return
+    data["gtin"] = ocop_gtin13(data["gtin"])
+    if data["gtin"] != current:
+        claim_gtin(producer_id, data["gtin"])
+
+
+def gtin_owner_id(gtin13: str) -> int | None:
+    return db.session.scalar(select(GtinOwner.producer_id).where(GtinOwner.gtin == gtin13))
+
+
+def _has_grant(producer_id: int, gtin13: str) -> bool:
+    return (
+        db.session.scalar(
+            select(GtinGrant.id).where(
+                GtinGrant.gtin == gtin13, GtinGrant.producer_id == producer_id
+            )
+        )
+        is not None
+    )
+
+
+def claim_gtin(producer_id: int, gtin13: str) -> None:
+    """Make ``producer_id`` the owner of an unowned GTIN, or check that it may use
+    an owned one; GtinTaken otherwise.
+
+    Two producers entering the same new number at once both find no owner; the
+    primary key of ``gtin_owners`` lets one insert through and the other (after
+    the first commits, on PostgreSQL) fails inside its savepoint, reads the
+    winner and is refused like any later producer."""
+    owner_id = gtin_owner_id(gtin13)
+    if owner_id is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(GtinOwner(gtin=gtin13, producer_id=producer_id))
+            return
+        except IntegrityError:
+            owner_id = gtin_owner_id(gtin13)
+    if owner_id == producer_id or _has_grant(producer_id, gtin13):
+        return
+    raise GtinTaken(gtin13, owner_id)
+
+
+def grant_gtin(gtin_text: str, producer: Producer, staff: User, reason: str) -> GtinGrant:
+    """Let ``producer`` carry a GTIN another producer owns; audited with the reason."""
+    try:
+        gtin13 = ocop_gtin13(gtin_text or "")
+    except InvalidGtin:
+        raise GtinGrantError(_("Mã GTIN-13 không hợp lệ cho sản phẩm OCOP.")) from None
+    reason = (reason or "").strip()
+    if not reason:
+        raise GtinGrantError(_("Vui lòng nêu lý do."))
+    if len(reason) > 500:
+        raise GtinGrantError(_("Lý do tối đa 500 ký tự."))
+    owner_id = gtin_owner_id(gtin13)
+    if owner_id is None:
+        raise GtinGrantError(
+            _("Mã này chưa thuộc chủ thể nào: chủ thể có thể tự nhập mã cho sản phẩm.")
+        )
+    if owner_id == producer.id:
+        raise GtinGrantError(_("Chủ thể này đã là chủ sở hữu mã."))
+    grant = GtinGrant(gtin=gtin13, producer_id=producer.id, reason=reason, granted_by_id=staff.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(grant)
+    except IntegrityError:
+        raise GtinGrantError(_("Chủ thể này đã được cho phép dùng mã.")) from None
+    record(staff, "gtin.grant", grant, reason, gtin=gtin13, producer=producer.id, owner=owner_id)
+    return grant
+
+
+def products_with_gtin(gtin13: str):
+    """The products carrying ``gtin13``, in the order the GS1 Digital Link path
+    ``/01/<GTIN-14>`` tries them, so that several products sharing a number
+    always give the same answer:
+
+    1. the products of the GTIN's owner (``gtin_owners``) before any other's
+       (a producer that staff granted the number to comes after the owner);
+    2. within each group, the oldest listing first (``Product.id``, which never
+       changes), whatever its status.
+
+    The resolver takes the first product in this order that has a current
+    certificate."""
+    not_owner = case((GtinOwner.producer_id.is_(None), 1), else_=0)
+    return (
+        select(Product)
+        .outerjoin(
+            GtinOwner,
+            (GtinOwner.gtin == Product.gtin) & (GtinOwner.producer_id == Product.producer_id),
+        )
+        .where(Product.gtin == gtin13)
+        .order_by(not_owner, Product.id)
+    )
+
+
+def gtin_summary(gtin13: str) -> dict:
+    """For the staff page: the owner, the grants and the products using a GTIN."""
+    owner = db.session.get(GtinOwner, gtin13)
+    grants = db.session.scalars(
+        select(GtinGrant).where(GtinGrant.gtin == gtin13).order_by(GtinGrant.id)
+    ).all()
+    products = db.session.scalars(products_with_gtin(gtin13)).all()
+    return {"gtin": gtin13, "owner": owner, "grants": grants, "products": products}
+
+
+def latest_grants(limit: int = 50):
+    return select(GtinGrant).order_by(GtinGrant.created_at.desc(), GtinGrant.id.desc()).limit(limit)

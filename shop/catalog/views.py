@@ -15,8 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog import listing, services
-from shop.catalog.exceptions import InvalidTransition, ProducerNotVerified, TooManyPhotos
-from shop.catalog.forms import PhotoForm, ProductForm
+from shop.catalog.exceptions import (
+    GtinTaken,
+    InvalidTransition,
+    ProducerNotVerified,
+    TooManyPhotos,
+)
+from shop.catalog.forms import PhotoForm, ProductForm, gtin_taken_message
 from shop.catalog.gtin import is_vietnamese
 from shop.catalog.models import MAX_PHOTOS, Industry, Product, ProductPhoto, ProductStatus
 from shop.clock import today_vn
@@ -164,11 +169,16 @@ def _gtin_warning(product: Product) -> None:
 def new_product():
     form = ProductForm()
     if form.validate_on_submit():
-        product = services.create_product(g.producer, **form.product_data())
-        db.session.commit()
-        flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
-        _gtin_warning(product)
-        return redirect(url_for("catalog.edit_product", product_id=product.id))
+        try:
+            product = services.create_product(g.producer, **form.product_data())
+        except GtinTaken:
+            db.session.rollback()
+            form.gtin.errors = [gtin_taken_message()]
+        else:
+            db.session.commit()
+            flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
+            _gtin_warning(product)
+            return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
     return render_template(
         "catalog/product_form.html", form=form, product=None, photo_form=None
@@ -181,11 +191,16 @@ def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
     form = ProductForm(obj=product)
     if form.validate_on_submit():
-        services.update_product(product, **form.product_data())
-        db.session.commit()
-        flash(_("Đã lưu sản phẩm."), "success")
-        _gtin_warning(product)
-        return redirect(url_for("catalog.edit_product", product_id=product.id))
+        try:
+            services.update_product(product, **form.product_data())
+        except GtinTaken:
+            db.session.rollback()
+            form.gtin.errors = [gtin_taken_message()]
+        else:
+            db.session.commit()
+            flash(_("Đã lưu sản phẩm."), "success")
+            _gtin_warning(product)
+            return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
     return render_template(
         "catalog/product_form.html",

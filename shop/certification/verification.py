@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import select
 
 from shop.catalog.gtin import InvalidGtin, normalize_gtin13
-from shop.catalog.models import Product
 from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
 from shop.extensions import db
@@ -90,8 +89,10 @@ def code_for_gtin14(gtin14: str) -> str | None:
     except InvalidGtin:
         return None
     from shop.catalog.listing import current_certificate
+    from shop.catalog.services import products_with_gtin
 
-    for product in db.session.scalars(select(Product).where(Product.gtin == gtin13)):
+    # Several products may share a GTIN: the owner's first, then by age (see there).
+    for product in db.session.scalars(products_with_gtin(gtin13)):
         certificate = current_certificate(product)
         if certificate is not None:
             return certificate.verification_code

@@ -3,11 +3,14 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from shop.clock import today_vn
 from shop.demo import data
-from shop.demo.seed import seed_bulk, seed_demo
+from shop.demo.seed import missing_localities, seed_bulk, seed_demo
 from shop.extensions import db
+from shop.localities.models import Province
+from shop.localities.services import load_localities
 
 
 def _refuse_in_production() -> None:
@@ -15,11 +18,30 @@ def _refuse_in_production() -> None:
         raise click.ClickException("demo data and demo passwords never go into production")
 
 
+def _ensure_localities() -> None:
+    if db.session.scalar(select(Province.code).limit(1)) is None:
+        provinces, wards = load_localities()
+        db.session.commit()
+        click.echo(f"No localities yet: loaded {provinces} provinces and {wards} wards/communes.")
+    missing = missing_localities()
+    if missing:
+        codes = ", ".join(f"{p}/{w}" for p, w in missing)
+        raise click.ClickException(
+            f"the demo producers' communes (province/ward {codes}) are not in the database: "
+            "run `flask --app wsgi load-localities` first"
+        )
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load the demo catalogue (idempotent: a second run adds nothing)."""
+    """Load the demo catalogue (idempotent: a second run adds nothing).
+
+    On a database without localities it loads them first, as
+    ``flask load-localities`` would; when some are there but not the demo
+    producers' communes, it stops and names that command."""
     _refuse_in_production()
+    _ensure_localities()
     added = seed_demo(today_vn())
     db.session.commit()
     click.echo(

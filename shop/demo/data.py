@@ -109,6 +109,7 @@ PRODUCERS = [
             "kind": ProducerKind.HOUSEHOLD,
             "legal_name": "Hộ kinh doanh Lù Thị Mai",
             "registration_number": None,
+            "tax_id": "002078001234",  # demo number
             "representative": "Lù Thị Mai",
             "phone": "+84987654321",
             "email": "lumai@demo.ocop.vn",
@@ -328,6 +329,7 @@ PRODUCERS = [
             "kind": ProducerKind.HOUSEHOLD,
             "legal_name": "Hộ kinh doanh Đinh Văn Thắng",
             "registration_number": "24A8012345",
+            "tax_id": "8012345678",  # demo number
             "representative": "Đinh Văn Thắng",
             "phone": "0988777666",
             "email": "mocchau@demo.ocop.vn",
@@ -536,6 +538,7 @@ PRODUCERS = [
             "kind": ProducerKind.HOUSEHOLD,
             "legal_name": "Hộ kinh doanh Vườn lan Phạm Lan",
             "registration_number": None,
+            "tax_id": "042091005678",  # demo number
             "representative": "Phạm Thị Lan",
             "phone": "0263382 2468",
             "email": "dalat@demo.ocop.vn",

@@ -103,6 +103,19 @@ def _photos(product: Product, industry: str, count: int) -> None:
         )
 
 
+def missing_localities() -> list[tuple[int, int]]:
+    """The (province, ward) codes of the demo producers that the database lacks."""
+    from shop.localities.models import Ward
+
+    wanted = {(p["profile"]["province_code"], p["profile"]["ward_code"]) for p in data.PRODUCERS}
+    found = set(
+        db.session.execute(
+            select(Ward.province_code, Ward.code).where(Ward.code.in_([w for _p, w in wanted]))
+        ).all()
+    )
+    return sorted(wanted - found)
+
+
 def seed_demo(today: date) -> dict:
     """The demo catalogue. Returns counts of what it added (all zero on a second run)."""
     staff = _user(*data.STAFF, Role.STAFF)

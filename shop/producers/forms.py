@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from shop.formfields import choices, email_field, phone_field
 from shop.localities.forms import AddressMixin
 from shop.producers.models import ProducerKind
+from shop.producers.taxid import InvalidTaxId, normalize_tax_id
 
 KIND_LABELS = {
     ProducerKind.COOPERATIVE: _l("Hợp tác xã"),
@@ -43,6 +44,15 @@ class ProducerForm(AddressMixin, FlaskForm):
         description=_l("Bắt buộc với hợp tác xã và doanh nghiệp."),
         validators=[Length(max=20, message=_l("Tối đa 20 ký tự."))],
     )
+    tax_id = StringField(
+        _l("Mã số thuế của hộ hoặc số CCCD của chủ hộ"),
+        description=_l(
+            "Bắt buộc với hộ sản xuất, hộ kinh doanh: sàn khấu trừ và kê khai thuế thay hộ "
+            "(Nghị định 117/2025/NĐ-CP) theo số này. Mã số thuế 10 số hoặc 13 số dạng "
+            "0123456789-001; CCCD 12 số."
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     representative = StringField(
         _l("Người đại diện"),
         validators=[
@@ -75,11 +85,37 @@ class ProducerForm(AddressMixin, FlaskForm):
             raise ValidationError(_l("Mã số chỉ gồm chữ số (có thể có dấu gạch ngang)."))
         field.data = value or None
 
+    def validate_tax_id(self, field):
+        """Our policy, not the decree's wording: a household gives its tax code or
+        CCCD before the shop pays it anything, because the shop declares the tax it
+        withholds under that number (shop/settlements/withholding.py)."""
+        value = (field.data or "").strip()
+        if not value:
+            if self.kind.data and self.kind.data.needs_tax_id:
+                raise ValidationError(
+                    _l(
+                        "Hộ sản xuất, hộ kinh doanh cần mã số thuế hoặc số CCCD của chủ hộ "
+                        "để sàn khấu trừ và kê khai thuế thay."
+                    )
+                )
+            field.data = None
+            return
+        try:
+            field.data = normalize_tax_id(value)
+        except InvalidTaxId:
+            raise ValidationError(
+                _l(
+                    "Mã số thuế gồm 10 chữ số (hoặc 13 chữ số dạng 0123456789-001); "
+                    "số CCCD gồm 12 chữ số."
+                )
+            ) from None
+
     def profile(self) -> dict:
         return {
             "kind": self.kind.data,
             "legal_name": self.legal_name.data.strip(),
             "registration_number": self.registration_number.data,
+            "tax_id": self.tax_id.data or None,
             "representative": self.representative.data.strip(),
             "phone": self.phone.data,
             "email": self.email.data.strip().lower(),

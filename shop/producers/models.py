@@ -29,6 +29,11 @@ class ProducerKind(enum.StrEnum):
     def needs_registration_number(self) -> bool:
         return self is not ProducerKind.HOUSEHOLD
 
+    @property
+    def needs_tax_id(self) -> bool:
+        """Our policy: a household gives a tax code or citizen ID (see taxid.py)."""
+        return self is ProducerKind.HOUSEHOLD
+
 
 class ProducerStatus(enum.StrEnum):
     PENDING = "pending"
@@ -53,6 +58,10 @@ class Producer(db.Model):
     kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind))
     legal_name: Mapped[str] = mapped_column(String(200))
     registration_number: Mapped[str | None] = mapped_column(String(20))
+    # A household's tax code (10 digits, or 13 as "0123456789-001") or its head's
+    # citizen ID (CCCD, 12 digits), normalised by shop/producers/taxid.py; the shop
+    # declares the tax it withholds under this number (Decree 117/2025).
+    tax_id: Mapped[str | None] = mapped_column(String(14))
     representative: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(15))
     email: Mapped[str] = mapped_column(String(254))

@@ -35,6 +35,7 @@ PROFILE_FIELDS = (
     "kind",
     "legal_name",
     "registration_number",
+    "tax_id",
     "representative",
     "phone",
     "email",

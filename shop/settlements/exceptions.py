@@ -12,3 +12,7 @@ class AlreadyPaid(SettlementError):
 
 class FiguresChanged(SettlementError):
     """Money moved since the draft was computed: staff must look again before paying."""
+
+
+class MissingTaxId(SettlementError):
+    """A household has no tax code or CCCD yet: it cannot be paid (our policy)."""

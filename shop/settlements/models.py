@@ -56,6 +56,9 @@ class Settlement(db.Model):
     vat_withheld_vnd: Mapped[int]
     pit_withheld_vnd: Mapped[int]
     net_vnd: Mapped[int]
+    # The part of gross - refunds the VAT and PIT are withheld on: money the shop
+    # collected itself (card, VietQR) for a household; 0 for everyone else.
+    withholding_base_vnd: Mapped[int] = mapped_column(server_default="0")
     # The rates used, so a paid settlement still explains itself after the config changes.
     commission_bps: Mapped[int]
     vat_bps: Mapped[int]
@@ -67,6 +70,9 @@ class Settlement(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reference: Mapped[str | None] = mapped_column(String(80))  # the bank transfer's reference
+    # The household's tax code or citizen ID when it was paid: what the withholding
+    # was declared under, even if the producer later changes its profile.
+    tax_id: Mapped[str | None] = mapped_column(String(14))
 
     producer: Mapped[Producer] = relationship()
     paid_by: Mapped[User | None] = relationship()

@@ -12,10 +12,13 @@ What is counted (months are calendar months in Vietnam time)
   excepted. A refund of a whole order (no ``shipment_id``) belongs to no producer:
   ``unattributed_refunds`` shows them to staff before they pay.
 * base = gross - refunds (negative when a month's refunds exceed its sales).
-* commission = COMMISSION_BPS of the base; for household producers
-  HOUSEHOLD_VAT_BPS (VAT) and HOUSEHOLD_PIT_BPS (personal income tax) of the base
-  are withheld (Decree 117/2025); cooperatives and enterprises declare their own
-  taxes, so nothing is withheld for them.
+* commission = COMMISSION_BPS of the base.
+* withholding base = the part of gross - refunds whose money the shop collected
+  itself (card and VietQR orders), for household producers only; 0 otherwise
+  (the rule: ``withholding.withholding_applies``). HOUSEHOLD_VAT_BPS (VAT) and
+  HOUSEHOLD_PIT_BPS (personal income tax) of it are withheld (Decree
+  117/2025); nothing on cash on delivery, nothing for cooperatives and
+  enterprises, which declare their own taxes.
 * net = gross - refunds - commission - VAT - PIT.
 
 Rounding rule
@@ -47,8 +50,14 @@ from shop.orders.models import Order, Shipment
 from shop.payments.models import Refund, RefundStatus
 from shop.producers.models import Producer, ProducerKind
 from shop.reports.periods import Period, first_of_month, next_month
-from shop.settlements.exceptions import AlreadyPaid, FiguresChanged, SettlementError
+from shop.settlements.exceptions import (
+    AlreadyPaid,
+    FiguresChanged,
+    MissingTaxId,
+    SettlementError,
+)
 from shop.settlements.models import Settlement, SettlementStatus
+from shop.settlements.withholding import SHOP_COLLECTED, WITHHELD_KINDS
 
 BPS_DIVISOR = 10_000
 
@@ -62,7 +71,7 @@ class Rates:
 
 def rates_for(kind: ProducerKind, config: Mapping | None = None) -> Rates:
     config = current_app.config if config is None else config
-    household = kind == ProducerKind.HOUSEHOLD
+    household = kind in WITHHELD_KINDS
     return Rates(
         commission_bps=int(config["COMMISSION_BPS"]),
         vat_bps=int(config["HOUSEHOLD_VAT_BPS"]) if household else 0,
@@ -78,6 +87,7 @@ class Figures:
     vat_withheld_vnd: int
     pit_withheld_vnd: int
     net_vnd: int
+    withholding_base_vnd: int
 
     @classmethod
     def of(cls, settlement: Settlement) -> "Figures":
@@ -88,6 +98,7 @@ class Figures:
             vat_withheld_vnd=settlement.vat_withheld_vnd,
             pit_withheld_vnd=settlement.pit_withheld_vnd,
             net_vnd=settlement.net_vnd,
+            withholding_base_vnd=settlement.withholding_base_vnd,
         )
 
 
@@ -96,14 +107,23 @@ def part_of(base: int, bps: int) -> int:
     return (base * bps + BPS_DIVISOR // 2) // BPS_DIVISOR
 
 
-def split(gross_vnd: int, refunds_vnd: int, rates: Rates) -> Figures:
+def split(
+    gross_vnd: int, refunds_vnd: int, rates: Rates, withholding_base_vnd: int | None = None
+) -> Figures:
+    """The month's parts. ``withholding_base_vnd`` is what VAT and PIT are
+    withheld on (``None``: the whole of gross - refunds, as when the shop
+    collected all of it); it is 0 when ``rates`` withhold nothing."""
     for value in (gross_vnd, refunds_vnd):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"money must be an int of đồng, got {type(value).__name__}")
     base = gross_vnd - refunds_vnd
+    if not (rates.vat_bps or rates.pit_bps):
+        withheld_on = 0
+    else:
+        withheld_on = base if withholding_base_vnd is None else withholding_base_vnd
     commission = part_of(base, rates.commission_bps)
-    vat = part_of(base, rates.vat_bps)
-    pit = part_of(base, rates.pit_bps)
+    vat = part_of(withheld_on, rates.vat_bps)
+    pit = part_of(withheld_on, rates.pit_bps)
     return Figures(
         gross_vnd=gross_vnd,
         refunds_vnd=refunds_vnd,
@@ -111,6 +131,7 @@ def split(gross_vnd: int, refunds_vnd: int, rates: Rates) -> Figures:
         vat_withheld_vnd=vat,
         pit_withheld_vnd=pit,
         net_vnd=base - commission - vat - pit,
+        withholding_base_vnd=withheld_on,
     )
 
 
@@ -167,10 +188,43 @@ def unattributed_refunds(month: date) -> tuple[int, int]:
     return int(count or 0), int(total or 0)
 
 
+def collected_by_producer(month: date, producer_id: int | None = None) -> dict[int, int]:
+    """Gross - refunds of the month's shipments whose money the shop collected
+    itself (card, VietQR): the base of the Decree 117 withholding."""
+    start, end = _bounds(month)
+    gross = (
+        select(Shipment.producer_id, func.sum(Shipment.subtotal_vnd + Shipment.shipping_vnd))
+        .join(Order, Order.id == Shipment.order_id)
+        .where(
+            Shipment.paid_at >= start,
+            Shipment.paid_at < end,
+            Order.payment_method.in_(SHOP_COLLECTED),
+        )
+        .group_by(Shipment.producer_id)
+    )
+    refunds = (
+        select(Shipment.producer_id, func.sum(Refund.amount_vnd))
+        .join(Shipment, Shipment.id == Refund.shipment_id)
+        .join(Order, Order.id == Shipment.order_id)
+        .where(*_refunds_in_month(month), Order.payment_method.in_(SHOP_COLLECTED))
+        .group_by(Shipment.producer_id)
+    )
+    if producer_id is not None:
+        gross = gross.where(Shipment.producer_id == producer_id)
+        refunds = refunds.where(Shipment.producer_id == producer_id)
+    totals: dict[int, int] = {}
+    for pid, total in db.session.execute(gross):
+        totals[pid] = totals.get(pid, 0) + int(total or 0)
+    for pid, total in db.session.execute(refunds):
+        totals[pid] = totals.get(pid, 0) - int(total or 0)
+    return totals
+
+
 def compute(producer: Producer, month: date) -> Figures:
     gross = gross_by_producer(month, producer.id).get(producer.id, 0)
     refunds = refunds_by_producer(month, producer.id).get(producer.id, 0)
-    return split(gross, refunds, rates_for(producer.kind))
+    collected = collected_by_producer(month, producer.id).get(producer.id, 0)
+    return split(gross, refunds, rates_for(producer.kind), collected)
 
 
 def _apply(settlement: Settlement, figures: Figures, rates: Rates) -> bool:
@@ -207,6 +261,7 @@ def generate(month: date, today: date) -> GenerateResult:
         raise SettlementError(_("Chưa thể quyết toán một tháng chưa bắt đầu."))
     gross = gross_by_producer(month)
     refunds = refunds_by_producer(month)
+    collected = collected_by_producer(month)
     producer_ids = sorted(gross.keys() | refunds.keys())
     producers = {
         p.id: p for p in db.session.scalars(select(Producer).where(Producer.id.in_(producer_ids)))
@@ -218,7 +273,12 @@ def generate(month: date, today: date) -> GenerateResult:
     counts = dict.fromkeys(("created", "updated", "unchanged", "paid", "removed"), 0)
     for producer_id in producer_ids:
         rates = rates_for(producers[producer_id].kind)
-        figures = split(gross.get(producer_id, 0), refunds.get(producer_id, 0), rates)
+        figures = split(
+            gross.get(producer_id, 0),
+            refunds.get(producer_id, 0),
+            rates,
+            collected.get(producer_id, 0),
+        )
         settlement = existing.get(producer_id)
         if settlement is None:
             settlement = Settlement(producer_id=producer_id, month=month)
@@ -250,10 +310,30 @@ def refresh(settlement: Settlement) -> bool:
     return changed
 
 
+def missing_tax_id(producer: Producer) -> bool:
+    return producer.kind.needs_tax_id and not producer.tax_id
+
+
+def check_tax_id(producer: Producer) -> None:
+    """Our policy (the decree asks the platform to declare what it withholds under
+    the seller's tax identity; refusing to pay without one is our choice): a
+    household is paid nothing until its profile has a tax code or CCCD. Drafts
+    are still computed, so staff and the household see what waits."""
+    if missing_tax_id(producer):
+        raise MissingTaxId(
+            _(
+                "%(name)s là hộ sản xuất, hộ kinh doanh chưa khai mã số thuế hoặc số CCCD "
+                "của chủ hộ: chưa thể chi trả. Hộ cần bổ sung trong mục Thông tin chủ thể.",
+                name=producer.legal_name,
+            )
+        )
+
+
 def mark_paid(settlement: Settlement, actor: User, reference: str, today: date) -> Settlement:
     """Record that the net was transferred to the producer; the settlement is frozen.
 
-    Refused for a month not yet over (later payments would never be counted), when
+    Refused for a household without a tax code or CCCD (MissingTaxId), for a
+    month not yet over (later payments would never be counted), when
     the figures no longer match the money (FiguresChanged: refresh and look
     again), and a second time (AlreadyPaid) even from two staff at once: the
     conditional update lets exactly one of them through.
@@ -265,6 +345,7 @@ def mark_paid(settlement: Settlement, actor: User, reference: str, today: date) 
         raise SettlementError(_("Mã tham chiếu dài tối đa 80 ký tự."))
     if settlement.is_paid:
         raise AlreadyPaid(_("Quyết toán này đã được thanh toán."))
+    check_tax_id(settlement.producer)
     if today < next_month(settlement.month):
         raise SettlementError(_("Chỉ thanh toán quyết toán khi tháng đã kết thúc."))
     if compute(settlement.producer, settlement.month) != Figures.of(settlement):
@@ -275,7 +356,13 @@ def mark_paid(settlement: Settlement, actor: User, reference: str, today: date) 
     won = db.session.execute(
         update(Settlement)
         .where(Settlement.id == settlement.id, Settlement.status == SettlementStatus.DRAFT)
-        .values(status=SettlementStatus.PAID, paid_at=now, paid_by_id=actor.id, reference=reference)
+        .values(
+            status=SettlementStatus.PAID,
+            paid_at=now,
+            paid_by_id=actor.id,
+            reference=reference,
+            tax_id=settlement.producer.tax_id,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
@@ -337,3 +424,26 @@ def refunds_of(settlement: Settlement):
         .where(Shipment.producer_id == settlement.producer_id, *_refunds_in_month(settlement.month))
         .order_by(Refund.created_at, Refund.id)
     )
+
+
+def _withheld():
+    return (Settlement.vat_bps > 0) | (Settlement.pit_bps > 0)
+
+
+def withholding_of_producer(producer_id: int, year: int):
+    """A household's statement: its settlements with tax withheld, in ``year``."""
+    return (
+        select(Settlement)
+        .where(
+            Settlement.producer_id == producer_id,
+            Settlement.month >= date(year, 1, 1),
+            Settlement.month < date(year + 1, 1, 1),
+            _withheld(),
+        )
+        .order_by(Settlement.month)
+    )
+
+
+def withholding_of_month(month: date):
+    """The shop's monthly declaration: every household settlement of ``month``."""
+    return settlements_of_month(month).where(_withheld())

@@ -19,6 +19,7 @@ from shop.certification.services import revoke_certificate
 from shop.clock import today_vn, utcnow
 from shop.core.csvsafe import csv_bytes, safe_cell
 from shop.extensions import db
+from shop.producers.models import ProducerKind
 from shop.reports.definitions import NAMES
 from shop.reports.periods import first_of_month, previous_month
 from shop.settlements.models import Settlement
@@ -112,10 +113,26 @@ def hostile(make_user, make_producer, make_product, make_certificate):
     last_month = previous_month(first_of_month(today))
     build_order([(tea, 2)], paid_at=utcnow())  # the reports: the current month
     build_order([(tea, 1)], paid_at=vn(last_month.year, last_month.month, 15, 12))
+    # A household (tax withheld: its statement and the declaration export).
+    household = make_producer(
+        staff=staff,
+        owner=make_user(email="ho@example.vn"),
+        kind=ProducerKind.HOUSEHOLD,
+        legal_name=PLUS,
+        registration_number=None,
+        tax_id="001089012345",
+        representative=MINUS,
+    )
+    honey_home = make_product(household, name=AT)
+    build_order([(honey_home, 1)], paid_at=vn(last_month.year, last_month.month, 16, 12))
     generate(last_month, today)  # the settlements: the previous month
-    settlement = db.session.scalar(select(Settlement).where(Settlement.producer_id == producer.id))
-    mark_paid(settlement, staff, MINUS, today)
+    for seller in (producer, household):
+        settlement = db.session.scalar(
+            select(Settlement).where(Settlement.producer_id == seller.id)
+        )
+        mark_paid(settlement, staff, MINUS, today)
     db.session.commit()
+    staff.statement_year = last_month.year
     return staff
 
 
@@ -124,6 +141,7 @@ EXPECTED = {
     "/staff/certificates.csv": {HYPERLINK, AT, PLUS, MINUS, TAB},
     "/staff/reports/producers.csv": {HYPERLINK},
     "/staff/settlements.csv": {HYPERLINK, AT, MINUS},
+    "/staff/settlements/withholding.csv": {PLUS, MINUS},
 }
 ARGS = {"name": list(NAMES)}
 
@@ -150,8 +168,13 @@ def test_every_csv_export_keeps_hostile_text_as_text(app, client, auth, hostile)
     assert response.status_code == 302
     paths = _csv_paths(app)
     assert set(EXPECTED) <= set(paths)
+    producer_client = app.test_client()
+    assert auth.__class__(producer_client).login("ho@example.vn").status_code == 302
     for path in paths:
-        response = client.get(path)
+        if path.startswith("/producer/"):  # the household's own export, as the household
+            response = producer_client.get(path, query_string={"year": hostile.statement_year})
+        else:
+            response = client.get(path)
         assert response.status_code == 200, path
         assert response.mimetype == "text/csv", path
         assert response.data.startswith(b"\xef\xbb\xbf"), path

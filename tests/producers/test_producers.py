@@ -111,7 +111,7 @@ def test_register_producer_starts_pending_with_re_encoded_logo(app, client, sign
 
 
 def test_household_needs_no_registration_number(client, signed_in):
-    _register_producer(client, kind="household", registration_number="")
+    _register_producer(client, kind="household", registration_number="", tax_id="001089012345")
     assert db.session.scalar(select(Producer)).registration_number is None
 
 
