@@ -71,7 +71,8 @@ SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/")
 
 
 def opened_with_guest_key() -> bool:
-    return (request.blueprint == "orders" and bool(request.args.get("key"))) or (
+    # Orders and complaints are followed by a link with a key (shop/legal/views.py).
+    return (request.blueprint in ("orders", "legal") and bool(request.args.get("key"))) or (
         request.path.startswith(SECRET_PATH_PREFIXES)
     )
 

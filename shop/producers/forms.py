@@ -5,6 +5,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.formfields import choices, email_field, phone_field
+from shop.legal.rules import is_valid_tax_code, normalize_tax_code
 from shop.localities.forms import AddressMixin
 from shop.producers.models import ProducerKind
 
@@ -43,6 +44,13 @@ class ProducerForm(AddressMixin, FlaskForm):
         description=_l("Bắt buộc với hợp tác xã và doanh nghiệp."),
         validators=[Length(max=20, message=_l("Tối đa 20 ký tự."))],
     )
+    tax_code = StringField(
+        _l("Mã số thuế"),
+        description=_l(
+            "Hiện trên trang sản phẩm (Nghị định 85/2021). Hộ kinh doanh: mã số thuế của hộ "
+            "hoặc số định danh cá nhân 12 số của chủ hộ."
+        ),
+    )
     representative = StringField(
         _l("Người đại diện"),
         validators=[
@@ -75,11 +83,20 @@ class ProducerForm(AddressMixin, FlaskForm):
             raise ValidationError(_l("Mã số chỉ gồm chữ số (có thể có dấu gạch ngang)."))
         field.data = value or None
 
+    def validate_tax_code(self, field):
+        value = normalize_tax_code(field.data)
+        if value is not None and not is_valid_tax_code(value):
+            raise ValidationError(
+                _l("Mã số thuế gồm 10 chữ số (chi nhánh: 10 số-3 số) hoặc 12 số định danh.")
+            )
+        field.data = value
+
     def profile(self) -> dict:
         return {
             "kind": self.kind.data,
             "legal_name": self.legal_name.data.strip(),
             "registration_number": self.registration_number.data,
+            "tax_code": self.tax_code.data,
             "representative": self.representative.data.strip(),
             "phone": self.phone.data,
             "email": self.email.data.strip().lower(),

@@ -40,6 +40,9 @@ class Producer(db.Model):
     kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind))
     legal_name: Mapped[str] = mapped_column(String(200))
     registration_number: Mapped[str | None] = mapped_column(String(20))
+    # Shown beside the registration number on every listing (Decree 85/2021): for a
+    # household, its own or its owner's tax code (a 12-digit citizen ID since 2025).
+    tax_code: Mapped[str | None] = mapped_column(String(14))
     representative: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(15))
     email: Mapped[str] = mapped_column(String(254))

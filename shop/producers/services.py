@@ -35,6 +35,7 @@ PROFILE_FIELDS = (
     "kind",
     "legal_name",
     "registration_number",
+    "tax_code",
     "representative",
     "phone",
     "email",
@@ -74,7 +75,7 @@ def register_producer(user: User, profile: dict, logo_path: str | None = None) -
 
 
 # Changing who the producer legally is needs staff to look again.
-IDENTITY_FIELDS = ("kind", "legal_name", "registration_number")
+IDENTITY_FIELDS = ("kind", "legal_name", "registration_number", "tax_code")
 
 
 def update_producer(producer: Producer, profile: dict) -> Producer:
