@@ -60,7 +60,8 @@ def install_log_filter(logger: logging.Logger) -> None:
 def is_private(response) -> bool:
     return (
         request.blueprint in PRIVATE_BLUEPRINTS
-        or request.path.startswith(PRIVATE_PATH_PREFIXES)
+        # "/account" itself too (the account page), not only what lies under it.
+        or (request.path + "/").startswith(PRIVATE_PATH_PREFIXES)
         or response.mimetype in PRIVATE_MIMETYPES
     )
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -11,8 +11,10 @@ from shop.legal.models import Complaint
 from shop.mail import send_mail
 
 
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+def status_url(complaint: Complaint, key: str) -> str:
+    """The tracking link; built by hand, so that it works outside a request too."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/complaints/{complaint.id}?key={key}"
 
 
 def complaint_received(complaint: Complaint, key: str) -> None:
@@ -31,7 +33,7 @@ def complaint_received(complaint: Complaint, key: str) -> None:
                 ),
                 _(
                     "Theo dõi khiếu nại tại: %(url)s",
-                    url=_link("legal.complaint_status", complaint_id=complaint.id, key=key),
+                    url=status_url(complaint, key),
                 ),
                 "",
                 _("Nội dung bạn gửi:"),
