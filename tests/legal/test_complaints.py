@@ -106,10 +106,11 @@ def test_a_closed_complaint_takes_no_answer(app, staff):
 
 
 def test_staff_list_puts_open_complaints_first_earliest_due_first(app, staff):
-    late, _ = _file(today=date(2026, 11, 2))
+    # Filed in this order; listed by due date, not by filing.
+    fresh, _ = _file(today=date(2026, 11, 27))
     answered, _ = _file(today=date(2026, 10, 1))
     answer_complaint(answered, staff, "Đã xử lý.", NOW)
-    fresh, _ = _file(today=date(2026, 11, 27))
+    late, _ = _file(today=date(2026, 11, 2))
     closed, _ = _file(today=date(2026, 9, 1))
     close_complaint(closed, staff, NOW, "Không liên quan")
     db.session.commit()
@@ -208,8 +209,8 @@ def staff_client(client, auth, make_user):
 
 
 def test_staff_see_overdue_complaints_first_and_flagged(staff_client, app):
-    overdue, _ = _file(today=date(2020, 1, 6), name="Khách quá hạn")
     fresh, _ = _file(today=date(2099, 1, 5), name="Khách mới")
+    overdue, _ = _file(today=date(2020, 1, 6), name="Khách quá hạn")
     response = staff_client.get("/staff/complaints")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
