@@ -147,9 +147,7 @@ def personal_data_zip(user: User, now: datetime) -> bytes:
     """data.json (everything) and one CSV per list, for a spreadsheet."""
     data = personal_data(user)
     data["exported_at"] = now.isoformat()
-    lines = [
-        {"order_number": o["number"], **line} for o in data["orders"] for line in o["lines"]
-    ]
+    lines = [{"order_number": o["number"], **line} for o in data["orders"] for line in o["lines"]]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))

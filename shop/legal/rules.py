@@ -43,7 +43,7 @@ def check_transition(current: ComplaintStatus, wanted: ComplaintStatus) -> None:
 
 
 def parse_holidays(text: str) -> frozenset[date]:
-    """"2026-01-01, 2026-04-30" -> dates; a malformed entry is a configuration error."""
+    """ "2026-01-01, 2026-04-30" -> dates; a malformed entry is a configuration error."""
     days = set()
     for part in (text or "").split(","):
         part = part.strip()

@@ -21,6 +21,18 @@ from shop.legal.services import ComplaintInput, complaint_for_key, file_complain
 
 bp = Blueprint("legal", __name__)
 
+
+@bp.record_once
+def _check_holidays(state) -> None:
+    """A malformed PUBLIC_HOLIDAYS stops the app at start, not a buyer's complaint."""
+    try:
+        parse_holidays(state.app.config["PUBLIC_HOLIDAYS"])
+    except ValueError as exc:
+        raise RuntimeError(
+            f"PUBLIC_HOLIDAYS: use YYYY-MM-DD dates, comma separated ({exc})"
+        ) from exc
+
+
 PAGES = {
     "rules": "legal/rules.html",
     "complaints": "legal/complaints.html",

@@ -142,3 +142,10 @@ def test_checkout_carries_a_privacy_notice_and_no_consent_box(client, make_liste
     assert 'href="/legal/privacy"' in html
     assert "được dùng để thực hiện đơn hàng này" in html
     assert 'name="marketing"' not in html  # the order is the legal basis, not a consent
+
+
+def test_a_malformed_holiday_list_stops_the_app_at_start(database_url):
+    from shop import create_app
+
+    with pytest.raises(RuntimeError, match="PUBLIC_HOLIDAYS"):
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_HOLIDAYS": "30/04/2026"})

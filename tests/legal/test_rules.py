@@ -39,7 +39,7 @@ def test_working_days_skip_weekends_and_holidays(start, days, holidays, due):
 def test_holidays_come_from_configuration_text():
     assert parse_holidays(" 2026-09-02, 2026-04-30 ,") == {date(2026, 9, 2), date(2026, 4, 30)}
     assert parse_holidays("") == frozenset()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="isoformat"):
         parse_holidays("30/04/2026")
 
 
