@@ -14,6 +14,16 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 
 
+# Demo identity of the marketplace's operator: ProductionConfig refuses these.
+DEMO_OPERATOR = {
+    "OPERATOR_NAME": "Công ty TNHH Chợ OCOP (dữ liệu mẫu)",
+    "OPERATOR_ADDRESS": "Số 1 Đường Mẫu, Phường Minh Xuân, Tỉnh Tuyên Quang (dữ liệu mẫu)",
+    "OPERATOR_PHONE": "0200 000 0000",
+    "OPERATOR_EMAIL": "hotro@ocop.local",
+    "OPERATOR_REGISTRATION": "0000000000 (dữ liệu mẫu)",
+}
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -157,6 +167,26 @@ class Config:
     HOUSEHOLD_VAT_BPS = int(os.environ.get("HOUSEHOLD_VAT_BPS", "100"))  # 1 %
     HOUSEHOLD_PIT_BPS = int(os.environ.get("HOUSEHOLD_PIT_BPS", "50"))  # 0.5 %
 
+    # -- Legal (Decree 52/2013 as amended by 85/2021; Law 91/2025 on personal data)
+    # The operator's identity on /legal/operator and in every page's footer. The
+    # defaults are demo data: ProductionConfig refuses to start without real ones.
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", DEMO_OPERATOR["OPERATOR_NAME"])
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", DEMO_OPERATOR["OPERATOR_ADDRESS"])
+    OPERATOR_PHONE = os.environ.get("OPERATOR_PHONE", DEMO_OPERATOR["OPERATOR_PHONE"])
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", DEMO_OPERATOR["OPERATOR_EMAIL"])
+    # Business registration (or tax) number, and who issued it on which date.
+    OPERATOR_REGISTRATION = os.environ.get(
+        "OPERATOR_REGISTRATION", DEMO_OPERATOR["OPERATOR_REGISTRATION"]
+    )
+    # The notice of the e-commerce website to the Ministry of Industry and Trade
+    # (online.gov.vn); empty: not shown.
+    OPERATOR_MOIT_NOTICE = os.environ.get("OPERATOR_MOIT_NOTICE", "")
+    # Staff answer a complaint within this many working days (Mon–Fri, less the
+    # dates in PUBLIC_HOLIDAYS, "YYYY-MM-DD" separated by commas).
+    COMPLAINT_ANSWER_WORKING_DAYS = int(os.environ.get("COMPLAINT_ANSWER_WORKING_DAYS", "3"))
+    PUBLIC_HOLIDAYS = os.environ.get("PUBLIC_HOLIDAYS", "")
+    COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", "5 per hour")
+
     # Rate limits: Redis when configured, process memory otherwise, and process
     # memory while Redis is unreachable (Flask-Limiter logs the switch both ways).
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -278,6 +308,13 @@ class ProductionConfig(Config):
         for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
             if not os.environ.get(name):
                 raise RuntimeError(f"{name} must be set in production (from the Stripe dashboard)")
+        # Decree 85/2021: the site names its operator; demo data would mislead buyers.
+        for name, demo_value in DEMO_OPERATOR.items():
+            if os.environ.get(name, "").strip() in ("", demo_value):
+                raise RuntimeError(
+                    f"{name} must be set in production: the operator's identity is "
+                    "shown on every page (Decree 52/2013 as amended by Decree 85/2021)"
+                )
 
 
 CONFIGS = {

@@ -83,6 +83,11 @@ def production_env(work: Path, redis_url: str, **extra: str) -> dict:
         "STRIPE_SECRET_KEY": "sk_test_bench",
         "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
         "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        # Production refuses to start without the operator's identity (Decree 85/2021).
+        **{
+            f"OPERATOR_{part}": f"Bench operator {part.lower()}"
+            for part in ("NAME", "ADDRESS", "PHONE", "EMAIL", "REGISTRATION")
+        },
         "INSTANCE_PATH": str(work),
         "UPLOAD_FOLDER": str(work / "uploads"),
         "MAIL_BACKEND": "file",

@@ -84,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.core.views import bp as core_bp
     from shop.jobs.staff import bp as jobs_staff_bp
     from shop.labels.views import bp as labels_bp
+    from shop.legal.staff import bp as legal_staff_bp
+    from shop.legal.views import bp as legal_bp
     from shop.localities.views import bp as localities_bp
     from shop.orders.staff import bp as staff_orders_bp
     from shop.orders.views import bp as orders_bp
@@ -116,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
         payments_bp,
         reports_bp,
         settlements_bp,
+        legal_bp,
+        legal_staff_bp,
     ):
         app.register_blueprint(bp)
 

@@ -106,6 +106,14 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     from shop.producers.services import invite_member
 
     b_invitation, _token = invite_member(b, b.members[0].user, "invitee@example.vn", utcnow())
+    from shop.legal.services import ComplaintInput, file_complaint
+
+    complaint, _key = file_complaint(
+        ComplaintInput("Khách", "khach@example.vn", None, order.number, "Hàng giao thiếu."),
+        user=None,
+        today=date(2026, 11, 27),
+        working_days=3,
+    )
     db.session.commit()
     return {
         "a": a,
@@ -122,6 +130,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "campaign_id": campaign.id,
             "settlement_id": b_settlement.id,
             "invitation_id": b_invitation.id,
+            "complaint_id": complaint.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],

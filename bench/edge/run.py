@@ -132,6 +132,11 @@ def run(args, work: Path) -> dict:
         "STRIPE_SECRET_KEY": "sk_test_bench",
         "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
         "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        # Production refuses to start without the operator's identity (Decree 85/2021).
+        **{
+            f"OPERATOR_{part}": f"Bench operator {part.lower()}"
+            for part in ("NAME", "ADDRESS", "PHONE", "EMAIL", "REGISTRATION")
+        },
         "TRUSTED_PROXIES": "1",  # nginx
         "PUBLIC_CACHE_MAX_AGE": str(args.max_age),
         "PUBLIC_CACHE_STALE_WHILE_REVALIDATE": str(args.stale),

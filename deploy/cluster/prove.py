@@ -275,6 +275,11 @@ class Cluster:
             "STRIPE_PUBLISHABLE_KEY": "pk_test_cluster",
             "STRIPE_WEBHOOK_SECRET": "whsec_cluster",
             "STRIPE_API_BASE": "http://127.0.0.1:9",  # no card payments in this proof
+            "OPERATOR_NAME": "Công ty Chợ OCOP (cụm thử)",
+            "OPERATOR_ADDRESS": "Tuyên Quang",
+            "OPERATOR_PHONE": "0200 111 2222",
+            "OPERATOR_EMAIL": "hotro@cluster.test",
+            "OPERATOR_REGISTRATION": "0101010101",
             "PUBLIC_BASE_URL": f"https://127.0.0.1:{self.ports['front']}",
             "TRUSTED_PROXIES": "2",  # the TLS front, then the balancing nginx
             "FORWARDED_ALLOW_IPS": "127.0.0.1",

@@ -5,6 +5,11 @@ from wtforms.validators import EqualTo, InputRequired, Length
 
 from shop.formfields import email_field
 
+MARKETING_CONSENT_LABEL = _l(
+    "Tôi đồng ý nhận email giới thiệu sản phẩm và chương trình khuyến mại của Chợ OCOP "
+    "(có thể rút lại bất cứ lúc nào)."
+)
+
 PASSWORD_RULES = [
     InputRequired(message=_l("Vui lòng nhập mật khẩu.")),
     Length(min=10, max=128, message=_l("Mật khẩu phải dài từ 10 đến 128 ký tự.")),
@@ -25,6 +30,8 @@ class RegisterForm(FlaskForm):
         _l("Nhập lại mật khẩu"),
         validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
     )
+    # Law 91/2025: a consent of its own, never ticked in advance, never a condition.
+    marketing = BooleanField(MARKETING_CONSENT_LABEL, default=False)
 
 
 class LoginForm(FlaskForm):
@@ -60,4 +67,15 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField(
         _l("Nhập lại mật khẩu mới"),
         validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[InputRequired(message=_l("Vui lòng nhập mật khẩu hiện tại."))],
+    )
+    confirm = BooleanField(
+        _l("Tôi hiểu: tài khoản bị xoá vĩnh viễn, không thể khôi phục."),
+        validators=[InputRequired(message=_l("Vui lòng xác nhận."))],
     )

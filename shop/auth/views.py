@@ -2,6 +2,7 @@ import hashlib
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -13,18 +14,27 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.auth import emails, services
+from shop.auth import emails, personal_data, services
 from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
 from shop.auth.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from shop.auth.models import normalize_email
+from shop.auth.passwords import verify_password
 from shop.auth.redirects import safe_next
+from shop.clock import utcnow
 from shop.extensions import db, limiter
+from shop.legal.rules import MARKETING_CONSENT_VERSION, DeletionRefusal
+from shop.legal.services import (
+    grant_marketing_consent,
+    marketing_consent,
+    withdraw_marketing_consent,
+)
 from shop.mail import send_mail
 
 bp = Blueprint("auth", __name__)
@@ -64,6 +74,8 @@ def register():
             db.session.rollback()
             emails.registration_attempt(services.find_user_by_email(email), next_url)
         else:
+            if form.marketing.data:
+                grant_marketing_consent(user, utcnow(), source="register")
             emails.welcome(user, next_url)
         db.session.commit()  # the account (if new) and its e-mail, sent after this
         session["registered_email"] = email
@@ -176,3 +188,97 @@ def reset_password(token: str):
         flash(_("Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
+
+
+# -- The account page and the user's own data (Law 91/2025/QH15)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template(
+        "auth/account.html",
+        consent=marketing_consent(current_user),
+        consent_version=MARKETING_CONSENT_VERSION,
+    )
+
+
+@bp.post("/account/marketing")
+@login_required
+def grant_marketing():
+    grant_marketing_consent(current_user, utcnow(), source="account")
+    db.session.commit()
+    flash(_("Bạn sẽ nhận email giới thiệu sản phẩm và khuyến mại."), "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/marketing/withdraw")
+@login_required
+def withdraw_marketing():
+    withdraw_marketing_consent(current_user, utcnow())
+    db.session.commit()
+    flash(_("Đã rút lại đồng ý: bạn không nhận email quảng cáo nữa."), "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.get("/account/my-data.zip")
+@login_required
+def download_data():
+    now = utcnow()
+    archive = personal_data.personal_data_zip(current_user, now)
+    return Response(
+        archive,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="cho-ocop-du-lieu-{now:%Y%m%d}.zip"'
+        },
+    )
+
+
+def refusal_messages(refusals: list[DeletionRefusal]) -> list[str]:
+    texts = {
+        DeletionRefusal.STAFF: _(
+            "Đây là tài khoản nhân viên: các thao tác của nó phải còn người chịu trách nhiệm. "
+            "Quản trị viên sẽ khoá tài khoản khi bạn nghỉ việc."
+        ),
+        DeletionRefusal.PRODUCER: _(
+            "Tài khoản đang thuộc một chủ thể bán hàng (sản phẩm, đơn cần giao, quyết toán). "
+            "Hãy rời chủ thể hoặc chuyển quyền chủ sở hữu trước, hoặc liên hệ ban quản lý."
+        ),
+        DeletionRefusal.ORDERS_IN_PROGRESS: _(
+            "Bạn còn đơn hàng chưa hoàn tất. Hãy xoá tài khoản sau khi nhận hàng "
+            "hoặc sau khi đơn bị huỷ."
+        ),
+    }
+    return [texts[r] for r in refusals]
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+# The password is asked again: guesses count as they do at /login.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def delete_account():
+    refusals = personal_data.refusals_for(current_user)
+    form = DeleteAccountForm()
+    status = 200
+    if refusals:
+        status = 409 if request.method == "POST" else 200
+    elif form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("Mật khẩu hiện tại không đúng."))
+        else:
+            try:
+                personal_data.delete_account(current_user._get_current_object(), utcnow())
+            except personal_data.AccountDeletionRefused as exc:  # an order placed meanwhile
+                db.session.rollback()
+                refusals, status = exc.refusals, 409
+            else:
+                db.session.commit()
+                logout_user()
+                flash(_("Tài khoản của bạn đã được xoá."), "info")
+                return redirect(url_for("catalog.home"))
+    if form.errors:
+        status = 400
+    return render_template(
+        "auth/delete_account.html", form=form, refusals=refusal_messages(refusals)
+    ), status

@@ -60,7 +60,8 @@ def install_log_filter(logger: logging.Logger) -> None:
 def is_private(response) -> bool:
     return (
         request.blueprint in PRIVATE_BLUEPRINTS
-        or request.path.startswith(PRIVATE_PATH_PREFIXES)
+        # "/account" itself too (the account page), not only what lies under it.
+        or (request.path + "/").startswith(PRIVATE_PATH_PREFIXES)
         or response.mimetype in PRIVATE_MIMETYPES
     )
 
@@ -71,7 +72,8 @@ SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/")
 
 
 def opened_with_guest_key() -> bool:
-    return (request.blueprint == "orders" and bool(request.args.get("key"))) or (
+    # Orders and complaints are followed by a link with a key (shop/legal/views.py).
+    return (request.blueprint in ("orders", "legal") and bool(request.args.get("key"))) or (
         request.path.startswith(SECRET_PATH_PREFIXES)
     )
 

@@ -58,9 +58,10 @@ class Producer(db.Model):
     kind: Mapped[ProducerKind] = mapped_column(str_enum(ProducerKind))
     legal_name: Mapped[str] = mapped_column(String(200))
     registration_number: Mapped[str | None] = mapped_column(String(20))
-    # A household's tax code (10 digits, or 13 as "0123456789-001") or its head's
-    # citizen ID (CCCD, 12 digits), normalised by shop/producers/taxid.py; the shop
-    # declares the tax it withholds under this number (Decree 117/2025).
+    # The tax code (10 digits, or 13 as "0123456789-001"), or for a household its
+    # head's citizen ID (CCCD, 12 digits), normalised by shop/producers/taxid.py.
+    # Shown beside the registration number on every listing (Decree 85/2021); the
+    # shop declares the tax it withholds from a household under it (Decree 117/2025).
     tax_id: Mapped[str | None] = mapped_column(String(14))
     representative: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(15))

@@ -80,9 +80,13 @@ IDENTITY_FIELDS = ("kind", "legal_name", "registration_number")
 
 def update_producer(producer: Producer, profile: dict) -> Producer:
     before = {f: getattr(producer, f) for f in IDENTITY_FIELDS}
+    tax_id_before = producer.tax_id
     _apply_profile(producer, profile)
-    if producer.status == ProducerStatus.VERIFIED and any(
-        getattr(producer, f) != before[f] for f in IDENTITY_FIELDS
+    # A tax number given for the first time (a household before its first
+    # settlement) is no change of identity; replacing one shown to buyers is.
+    tax_id_replaced = tax_id_before is not None and producer.tax_id != tax_id_before
+    if producer.status == ProducerStatus.VERIFIED and (
+        tax_id_replaced or any(getattr(producer, f) != before[f] for f in IDENTITY_FIELDS)
     ):
         producer.status = ProducerStatus.PENDING
         producer.review_note = None

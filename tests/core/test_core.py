@@ -1,6 +1,6 @@
 import pytest
 
-from config import ProductionConfig
+from config import DEMO_OPERATOR, ProductionConfig
 from shop import create_app
 from shop.i18n import format_date_vn
 from shop.money import format_vnd, parse_vnd
@@ -62,7 +62,23 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
     with pytest.raises(RuntimeError, match="STRIPE_WEBHOOK_SECRET"):
         ProductionConfig.validate()
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    for name in OPERATOR_KEYS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="OPERATOR_NAME"):  # Decree 85/2021
+        ProductionConfig.validate()
+    monkeypatch.setenv("OPERATOR_NAME", DEMO_OPERATOR["OPERATOR_NAME"])
+    with pytest.raises(RuntimeError, match="OPERATOR_NAME"):  # the demo identity is no identity
+        ProductionConfig.validate()
+    _set_operator(monkeypatch)
     ProductionConfig.validate()
+
+
+OPERATOR_KEYS = tuple(DEMO_OPERATOR)
+
+
+def _set_operator(monkeypatch):
+    for name in OPERATOR_KEYS:
+        monkeypatch.setenv(name, f"real {name.lower()}")
 
 
 def test_production_app_sets_secure_cookies_and_hsts(monkeypatch, database_url):
@@ -72,6 +88,7 @@ def test_production_app_sets_secure_cookies_and_hsts(monkeypatch, database_url):
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         monkeypatch.setenv(name, "x_live_x")
+    _set_operator(monkeypatch)
     app = create_app()
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url
     assert app.config["SESSION_COOKIE_SECURE"] is True
