@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.formfields import choice_values, choices, int_or_none
-from shop.localities.services import list_provinces, province_exists, ward_in_province, wards_of
+from shop.localities.services import list_provinces, ward_in_province, wards_of
 
 
 class AddressMixin:
@@ -36,13 +36,13 @@ class AddressMixin:
         )
 
     def validate_province_code(self, field):
-        # The lists are loaded to show the form; a post without them (checkout)
-        # looks up the one province instead of reading all of them.
-        known = (
-            field.data in choice_values(field)
-            if field.choices is not None
-            else field.data is not None and province_exists(field.data)
-        )
+        # The lists are loaded to show the form. A post without them (checkout)
+        # leaves the province to the ward check below: a ward found in the
+        # province proves the province (a foreign key), in one query.
+        if field.choices is None:
+            known = field.data is not None
+        else:
+            known = field.data in choice_values(field)
         if not known:
             raise ValidationError(_l("Vui lòng chọn tỉnh/thành phố."))
 

@@ -40,10 +40,6 @@ def list_provinces() -> list[Province]:
     return list(db.session.scalars(select(Province).order_by(Province.codename)))
 
 
-def province_exists(code: int) -> bool:
-    return db.session.get(Province, code) is not None
-
-
 def wards_of(province_code: int) -> list[Ward]:
     return list(
         db.session.scalars(
