@@ -179,7 +179,8 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
     if cq.sort == "relevance" and cq.partial and cq.terms:
         # Nearest results: the rows that match the most words first.
         matched = search.matched_terms(_dialect(), cq.terms)
-        return query.order_by(matched.desc(), *search.relevance(cq.q), *newest)
+        in_name = search.name_hits(cq.terms)
+        return query.order_by(matched.desc(), in_name.desc(), *search.relevance(cq.q), *newest)
     if cq.sort == "relevance" and cq.tokens:
         return query.order_by(*search.relevance(cq.q), *newest)
     return query.order_by(*newest)

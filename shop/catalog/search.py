@@ -186,6 +186,25 @@ def matched_terms(dialect: str, terms: list[Term]) -> ColumnElement[int]:
     return total
 
 
+def name_hits(terms: list[Term]) -> ColumnElement[int]:
+    """How many terms the product's *name* holds (any alternative): among the
+    nearest results, "Chè Shan Tuyết" before a product whose set is "Chế biến…"."""
+    hits = [
+        case(
+            *(
+                (Product.name_folded.contains(" ".join(a), autoescape=True), 1)
+                for a in term.alternatives
+            ),
+            else_=0,
+        )
+        for term in terms
+    ]
+    total = hits[0]
+    for hit in hits[1:]:
+        total = total + hit
+    return total
+
+
 def relevance(q: str) -> list[ColumnElement[int]]:
     """Order keys: the query with its own accents first ("Bắc Hà" before "bạc hà"),
     then matches in the product's name before matches elsewhere (producer, place),
