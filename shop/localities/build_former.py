@@ -7,9 +7,11 @@ and the current wards (our codes, from vietnam-provinces) each became.
 The mapping comes from the PyPI package ``vietnam-address-converter`` (Apache-2.0,
 by trng28; its data table ``admin_mapping_old_to_new_10_25.xlsx``, version
 ``10_25``). That package numbers units with codes of its own, so every current
-province and ward is matched to ours *by name* within its province (folded, without
-the punctuation that differs between the two sources, e.g. "Xuân Hương-Đà Lạt" and
-"Xuân Hương - Đà Lạt"). The build fails when any name does not match, so a new
+province and ward is matched to ours *by name* within its province: the exact name
+first (lower case, without the punctuation that differs between the two sources,
+e.g. "Xuân Hương-Đà Lạt" and "Xuân Hương - Đà Lạt"), then without diacritics only
+where that is unambiguous ("Hòa"/"Hoà" are one name; "Văn Lăng" and "Văn Lang" are
+two communes of Thái Nguyên). The build fails when any name does not match, so a new
 release of either package cannot quietly drop a ward. The file records both
 packages' versions; the application reads only the file, never the package.
 """
@@ -17,6 +19,7 @@ packages' versions; the application reads only the file, never the package.
 import json
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
@@ -28,8 +31,15 @@ OUTPUT = Path(__file__).with_name("former.json")
 
 
 def name_key(name: str) -> str:
-    """ "Phường Xuân Hương-Đà Lạt" -> "phuong xuan huong da lat"."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(name)))
+    """ "Phường Xuân Hương-Đà Lạt" -> "phường xuân hương đà lạt": lower case, words
+    only, diacritics kept ("Văn Lăng" and "Văn Lang" are two communes of one
+    province)."""
+    text = unicodedata.normalize("NFC", name).lower()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def folded_key(name: str) -> str:
+    return fold(name_key(name))
 
 
 def _tidy(name: str) -> str:
@@ -53,6 +63,18 @@ def build(source: dict, ours: list[dict], versions: dict) -> dict:
     JSON of vietnam-provinces)."""
     our_province = {name_key(_short(p["name"])): p["code"] for p in ours}
     our_ward = {(p["code"], name_key(w["name"])): w["code"] for p in ours for w in p["wards"]}
+    # Without diacritics only where that is unambiguous in the province.
+    folded: dict[tuple, list[int]] = defaultdict(list)
+    for p in ours:
+        for w in p["wards"]:
+            folded[(p["code"], folded_key(w["name"]))].append(w["code"])
+
+    def ward_of(province: int, name: str) -> int | None:
+        exact = our_ward.get((province, name_key(name)))
+        if exact is not None:
+            return exact
+        candidates = folded.get((province, folded_key(name)), [])
+        return candidates[0] if len(candidates) == 1 else None
 
     province_code: dict[str, int] = {}
     for code, p in source["newProvinces"].items():
@@ -62,10 +84,12 @@ def build(source: dict, ours: list[dict], versions: dict) -> dict:
         province_code[code] = match
     ward_code: dict[str, int] = {}
     for code, w in source["newWards"].items():
-        match = our_ward.get((province_code[w["parent_code"]], name_key(w["name_with_type"])))
+        match = ward_of(province_code[w["parent_code"]], w["name_with_type"])
         if match is None:
             raise UnmatchedName(f"ward {w['path_with_type']!r}")
         ward_code[code] = match
+    if len(set(ward_code.values())) != len(ward_code):
+        raise UnmatchedName("two wards of the package matched one of ours")
 
     old_provinces = source["oldProvinces"]
     provinces: dict[str, dict] = {}  # package code -> row
@@ -85,7 +109,9 @@ def build(source: dict, ours: list[dict], versions: dict) -> dict:
         wards[(old["district_code"], _tidy(old["ward_name"]))].add(ward_code[new["ward_code"]])
 
     province_rows = sorted(provinces.values(), key=lambda p: p["slug"])
-    district_ids = sorted(districts, key=lambda c: (districts[c][0], name_key(districts[c][1])))
+    district_ids = sorted(
+        districts, key=lambda c: (districts[c][0], folded_key(districts[c][1]), districts[c][1])
+    )
     index = {code: i for i, code in enumerate(district_ids)}
     return {
         "about": (
@@ -109,7 +135,7 @@ def build(source: dict, ours: list[dict], versions: dict) -> dict:
         # ward codes (more than one when the ward was split)
         "wards": sorted(
             ([index[d], name, sorted(codes)] for (d, name), codes in wards.items()),
-            key=lambda w: (w[0], name_key(w[1])),
+            key=lambda w: (w[0], folded_key(w[1]), w[1]),
         ),
     }
 

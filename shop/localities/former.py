@@ -192,6 +192,23 @@ def former_names(ward_code: int | None) -> list[str]:
     return names
 
 
+def former_place(ward_code: int | None) -> str:
+    """Where a current ward was before 1 July 2025, as printed on old papers:
+    "Huyện Đồng Văn, Tỉnh Hà Giang" ("Huyện A, Huyện B, Tỉnh X" when it was made
+    from several districts); "" when unknown."""
+    districts = origins_of(ward_code)
+    if not districts:
+        return ""
+    parts: list[str] = []
+    for district in districts:
+        for name in (district.name, district.province.name):
+            if name not in parts:
+                parts.append(name)
+    # The provinces last: "Huyện A, Huyện B, Tỉnh X".
+    provinces = [p for p in parts if any(p == d.province.name for d in districts)]
+    return ", ".join([p for p in parts if p not in provinces] + provinces)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """A current ward that an address in the old form is now."""

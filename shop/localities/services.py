@@ -48,8 +48,31 @@ def wards_of(province_code: int) -> list[Ward]:
     )
 
 
+def wards_named(codes: list[int]) -> dict[int, Ward]:
+    """Wards by code, with their provinces, in one query."""
+    from sqlalchemy.orm import joinedload
+
+    if not codes:
+        return {}
+    query = select(Ward).where(Ward.code.in_(codes)).options(joinedload(Ward.province))
+    return {w.code: w for w in db.session.scalars(query)}
+
+
 def ward_in_province(ward_code: int, province_code: int) -> Ward | None:
     ward = db.session.get(Ward, ward_code)
     if ward is None or ward.province_code != province_code:
         return None
     return ward
+
+
+def locality_snapshot(province_code: int, ward_code: int) -> dict:
+    """The names and data version an order keeps beside the codes (``Order`` columns
+    ``province_name``, ``ward_name``, ``locality_version``). Both rows are usually in
+    the session already (the form validated them), so this costs no query."""
+    province = db.session.get(Province, province_code)
+    ward = db.session.get(Ward, ward_code)
+    return {
+        "province_name": province.name if province else None,
+        "ward_name": ward.name if ward else None,
+        "locality_version": province.data_version if province else None,
+    }
