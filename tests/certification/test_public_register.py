@@ -243,3 +243,18 @@ def test_staff_register_gains_the_public_columns(register, today):
     assert by_code[register["tuyen_quang"].verification_code]["Tỉnh/thành phố cũ"] == (
         "Tỉnh Tuyên Quang"
     )
+
+
+def test_every_visitor_gets_the_same_bytes(app, client, register, make_user):
+    from tests.conftest import PASSWORD
+    from tests.helpers_http import assert_redirect
+
+    signed_in = app.test_client()
+    make_user(email="an@example.vn")
+    response = signed_in.post("/login", data={"email": "an@example.vn", "password": PASSWORD})
+    assert_redirect(response, "/")
+    for url in ("/certificates?province=ha-giang", "/en/certificates"):
+        answers = [c.get(url) for c in (client, signed_in)]
+        assert [a.status_code for a in answers] == [200, 200], url
+        assert answers[0].data == answers[1].data, url
+        assert answers[1].headers["Cache-Control"] == "public, no-cache", url

@@ -194,3 +194,17 @@ def test_the_file_is_compact_json():
     text = former.DATA_FILE.read_text(encoding="utf-8")
     assert len(text) < 600_000
     assert json.loads(text)["source"]["package"] == "vietnam-address-converter"
+
+
+def test_load_localities_reindex_puts_former_names_into_old_search_text(runner, make_listed):
+    product = make_listed("Mật ong bạc hà")
+    # A product indexed before the former names existed.
+    product.search_folded = "mat ong bac ha"
+    db.session.commit()
+    result = runner.invoke(args=["load-localities", "--reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Former localities: 63 provinces" in result.output
+    assert "Search text: 1 products updated" in result.output
+    db.session.refresh(product)
+    assert "ha giang" in product.search_folded
+    assert "dong van" in product.search_folded
