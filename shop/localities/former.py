@@ -11,7 +11,7 @@ read once per process; nothing here touches the database.
 import functools
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,31 +219,52 @@ class Suggestion:
     split: bool  # the former ward became several: the address must say which
 
 
-def _parts(text: str) -> list[str]:
-    return [key for key in (place_key(p) for p in re.split(r"[,;\n]", text or "")) if key]
+# Words that say a part of an address is a ward; and those that say it is not.
+_WARD_WORDS = {"phuong", "xa", "thi tran", "p", "tt"}
+_ABOVE_WARD_WORDS = {"huyen", "quan", "thi xa", "thanh pho", "tp", "tinh", "tx", "q", "h"}
+
+
+def _prefix(name: str) -> str:
+    key = name_key(name)
+    return next((p for p in _PREFIXES if key.startswith(p + " ")), "")
+
+
+def _parts(text: str) -> list[tuple[str, str]]:
+    """(administrative word, place) of each comma-separated part of an address."""
+    out = []
+    for part in re.split(r"[,;\n]", text or ""):
+        key = place_key(part)
+        if key:
+            out.append((_prefix(part), key))
+    return out
 
 
 def suggest_current(text: str, limit: int = 6) -> list[Suggestion]:
     """Current wards for an old-form address ("Phường Trần Phú, TP Hà Giang, tỉnh Hà
     Giang"): the former ward whose name, district and province best match the
-    parts of the text. A ward named in more than one district needs its district
-    or province in the text; a split ward offers every ward it became."""
+    parts of the text. A part is taken for a ward when it says so ("Phường", "Xã",
+    "Thị trấn") or when its district is named too; "huyện Đồng Văn" is a district,
+    never the town of Đồng Văn. A ward named in more than one district needs its
+    district or province in the text; a split ward offers every ward it became."""
     parts = _parts(text)
-    if not parts:
-        return []
+    counts = Counter(key for _, key in parts)
     index = data().by_place
     best: list[tuple[int, FormerWard]] = []
-    for part in parts:
+    for prefix, part in parts:
+        if prefix in _ABOVE_WARD_WORDS:
+            continue
+        # The other parts ("Đồng Văn, Đồng Văn, Hà Giang": the town, then its district).
+        others = {k for k, n in counts.items() if k != part or n > 1}
         for unit in index.get(part, []):
             if not isinstance(unit, FormerWard):
                 continue
-            others = set(parts) - {part}
             score = 0
             if place_key(unit.district.name) in others:
                 score += 2
             if place_key(unit.district.province.name) in others:
                 score += 1
-            best.append((score, unit))
+            if prefix in _WARD_WORDS or score >= 2:
+                best.append((score, unit))
     if not best:
         return []
     top = max(score for score, _ in best)
@@ -263,10 +284,3 @@ def suggest_current(text: str, limit: int = 6) -> list[Suggestion]:
                     )
                 )
     return out[:limit]
-
-
-def mentions_former_province(text: str) -> list[FormerProvince]:
-    """Former provinces named in free text ("mật ong hà giang" -> Hà Giang), matched on
-    whole words of the folded text."""
-    folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text or '')))} "
-    return [p for p in data().provinces.values() if f" {place_key(p.name)} " in folded]

@@ -104,6 +104,8 @@ def test_former_names_and_place_of_a_ward():
         ("Phuong Tran Phu, Thanh pho Ha Giang, Ha Giang", [HA_GIANG_2]),
         ("Thôn Lũng Hòa, Xã Lũng Cú, huyện Đồng Văn, Hà Giang", [LUNG_CU]),
         ("Phường 1", []),  # a name in many districts says nothing by itself
+        ("Hà Giang, huyện Đồng Văn", []),  # a district, not the town of Đồng Văn
+        ("Đồng Văn, Đồng Văn, Hà Giang", [721]),  # the town, named with its district
         ("", []),
         ("123 Đường không tên", []),
     ],
