@@ -182,7 +182,8 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
         in_name = search.name_hits(cq.terms)
         return query.order_by(matched.desc(), in_name.desc(), *search.relevance(cq.q), *newest)
     if cq.sort == "relevance" and cq.tokens:
-        return query.order_by(*search.relevance(cq.q), *newest)
+        in_name = search.name_hits(cq.terms)
+        return query.order_by(*search.relevance(cq.q), in_name.desc(), *newest)
     return query.order_by(*newest)
 
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, func, literal_column, select, table
+from sqlalchemy import bindparam, case, func, literal, literal_column, select, table
 from sqlalchemy.sql import ColumnElement
 
 from shop.catalog.models import Product
@@ -187,17 +187,25 @@ def matched_terms(dialect: str, terms: list[Term]) -> ColumnElement[int]:
 
 
 def name_hits(terms: list[Term]) -> ColumnElement[int]:
-    """How many terms the product's *name* holds (any alternative): among the
-    nearest results, "Chè Shan Tuyết" before a product whose set is "Chế biến…"."""
+    """How many terms the product's *name* holds as words (any alternative; the last
+    one may be unfinished): "Mật ong bạc hà" before a tea whose description mentions
+    honey, "Chè Shan Tuyết" before a product whose set is "Chế biến…"."""
+    padded = literal(" ") + Product.name_folded + literal(" ")
+    last = len(terms) - 1
     hits = [
         case(
             *(
-                (Product.name_folded.contains(" ".join(a), autoescape=True), 1)
+                (
+                    padded.contains(
+                        f" {' '.join(a)}" + ("" if i == last else " "), autoescape=True
+                    ),
+                    1,
+                )
                 for a in term.alternatives
             ),
             else_=0,
         )
-        for term in terms
+        for i, term in enumerate(terms)
     ]
     total = hits[0]
     for hit in hits[1:]:

@@ -158,3 +158,9 @@ def test_products_page_shows_the_note(client, pantry):
     response = client.get("/products", query_string={"q": "xyzabc"})
     assert response.status_code == 200
     assert "hiển thị kết quả gần đúng" not in response.get_data(as_text=True)
+
+
+def test_names_holding_more_of_the_words_rank_first(make_listed):
+    make_listed("Mật ong bạc hà")
+    make_listed("Hồng trà cổ thụ", description="<p>Hương mật ong, vùng Hà Giang.</p>")  # newer
+    assert names(q("mật ong hà giang")) == ["Mật ong bạc hà", "Hồng trà cổ thụ"]
