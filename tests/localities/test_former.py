@@ -11,6 +11,7 @@ from shop.localities.build_former import UnmatchedName, build
 from shop.localities.models import Province, Ward
 from shop.orders.models import Order
 from tests.factories import PROVINCE, WARD
+from tests.helpers_http import assert_redirect
 
 HA_GIANG_2, LUNG_CU = 691, 715
 
@@ -210,3 +211,28 @@ def test_load_localities_reindex_puts_former_names_into_old_search_text(runner, 
     db.session.refresh(product)
     assert "ha giang" in product.search_folded
     assert "dong van" in product.search_folded
+
+
+def test_producer_registration_suggests_the_current_ward(client, auth, make_user):
+    make_user(email="owner@example.vn")
+    assert_redirect(auth.login("owner@example.vn"), "/")
+    data = {
+        "kind": "cooperative",
+        "legal_name": "Hợp tác xã Mật ong Lũng Cú",
+        "registration_number": "5100456789",
+        "representative": "Vàng Mí Sính",
+        "phone": "0912 345 678",
+        "email": "htx@example.vn",
+        "province_code": str(PROVINCE),
+        "ward_code": "",
+        "street": "Thôn Lô Lô Chải",
+        "former_locality": "Xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang",
+    }
+    response = client.post("/producer/register", data=data)
+    assert response.status_code == 400
+    assert f'value="{PROVINCE}:{LUNG_CU}"' in response.get_data(as_text=True)
+    response = client.post(
+        "/producer/register", data={**data, "refresh_wards": f"{PROVINCE}:{LUNG_CU}"}
+    )
+    assert response.status_code == 200
+    assert f'<option selected value="{LUNG_CU}">' in response.get_data(as_text=True)
