@@ -10,6 +10,7 @@ Revises: b11a_outbox
 Create Date: 2026-11-29 05:30:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
