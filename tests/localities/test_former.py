@@ -95,7 +95,7 @@ def test_former_names_and_place_of_a_ward():
     assert former.former_place(None) == ""
     assert WARD in former.wards_formerly_in("ha-giang")
     assert WARD not in former.wards_formerly_in("tuyen-quang")
-    assert former.wards_formerly_in("atlantis") == []
+    assert former.wards_formerly_in("atlantis") == ()
 
 
 @pytest.mark.parametrize(
