@@ -16,6 +16,7 @@ from shop.catalog import search
 from shop.catalog.models import Product, ProductPhoto, ProductSet, ProductStatus
 from shop.certification.models import Certificate
 from shop.extensions import cache, db
+from shop.localities import former as former_localities
 from shop.localities.models import Province, short_province_name
 from shop.money import MAX_PRICE_VND
 from shop.producers.models import Producer, ProducerStatus
@@ -32,6 +33,8 @@ class CatalogQuery:
 
     q: str = ""
     province: int | None = None
+    # A former province's slug ("ha-giang"): its current wards, within ``province``.
+    former: str | None = None
     product_set: int | None = None
     industry: int | None = None
     stars: int | None = None
@@ -41,6 +44,8 @@ class CatalogQuery:
     sort: str = "relevance"
     page: int = 1
     producer_id: int | None = None
+    # The "nearest results" fallback: rank by how many words match, none required.
+    partial: bool = False
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -64,9 +69,14 @@ class CatalogQuery:
             ignored.append("sort")
             sort = "relevance"
         page = whole("page", 1, 100_000) or 1
+        # ?province=8 (a current province) or ?province=ha-giang (a former one)
+        raw_province = str(args.get("province") or "").strip()
+        former = former_localities.former_province(raw_province) if raw_province else None
+        province = former.province_code if former else whole("province", 1, 10_000)
         return cls(
             q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
-            province=whole("province", 1, 10_000),
+            province=province,
+            former=former.slug if former else None,
             product_set=whole("set", 1, 1_000_000),
             industry=whole("industry", 1, 1_000_000),
             stars=stars,
@@ -83,7 +93,7 @@ class CatalogQuery:
         query = replace(self, **changes)
         out = {
             "q": query.q or None,
-            "province": query.province,
+            "province": query.former or query.province,
             "set": query.product_set,
             "industry": query.industry,
             "stars": query.stars,
@@ -98,6 +108,14 @@ class CatalogQuery:
     @property
     def tokens(self) -> list[str]:
         return search.query_tokens(self.q)
+
+    @property
+    def terms(self) -> list[search.Term]:
+        return search.query_terms(self.q)
+
+    @property
+    def former_province(self) -> former_localities.FormerProvince | None:
+        return former_localities.former_province(self.former)
 
 
 def listed(today: date) -> Select:
@@ -118,9 +136,12 @@ def _dialect() -> str:
 
 
 def _filtered(query: Select, cq: CatalogQuery, *, facets: bool = False) -> Select:
-    tokens = cq.tokens
-    if tokens:
-        query = query.where(search.matches(_dialect(), tokens))
+    terms = cq.terms
+    if terms:
+        if cq.partial:
+            query = query.where(search.matches_any(_dialect(), terms))
+        else:
+            query = query.where(search.matches(_dialect(), terms))
     if cq.min_price is not None:
         query = query.where(Product.price_vnd >= cq.min_price)
     if cq.max_price is not None:
@@ -136,6 +157,10 @@ def _filtered(query: Select, cq: CatalogQuery, *, facets: bool = False) -> Selec
     if not facets:  # facets apply these themselves, one dimension at a time
         if cq.province is not None:
             query = query.where(Producer.province_code == cq.province)
+        if cq.former is not None:
+            query = query.where(
+                Producer.ward_code.in_(former_localities.wards_formerly_in(cq.former))
+            )
         if cq.product_set is not None:
             query = query.where(Product.product_set_id == cq.product_set)
         if cq.stars is not None:
@@ -151,8 +176,14 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
         return query.order_by(Product.price_vnd.desc(), *newest)
     if cq.sort == "stars":
         return query.order_by(Certificate.star_rank.desc(), *newest)
+    if cq.sort == "relevance" and cq.partial and cq.terms:
+        # Nearest results: the rows that match the most words first.
+        matched = search.matched_terms(_dialect(), cq.terms)
+        in_name = search.name_hits(cq.terms)
+        return query.order_by(matched.desc(), in_name.desc(), *search.relevance(cq.q), *newest)
     if cq.sort == "relevance" and cq.tokens:
-        return query.order_by(*search.relevance(cq.q), *newest)
+        in_name = search.name_hits(cq.terms)
+        return query.order_by(*search.relevance(cq.q), in_name.desc(), *newest)
     return query.order_by(*newest)
 
 
@@ -203,6 +234,40 @@ def cards(query: Select) -> list[Card]:
         _first_thumb(),
     )
     return [Card(*row) for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The fallback when no product matches every word: rows matching the most words."""
+
+    query: CatalogQuery
+    summary: "Summary"
+    missing: list[str]  # the words (as typed) that match nothing at all
+
+
+def nearest(cq: CatalogQuery, today: date) -> Nearest | None:
+    """Only for a query of two words or more that found nothing; None when even the
+    nearest results are empty. The words that match nothing are named to the user."""
+    terms = cq.terms
+    if cq.partial or len(terms) < 2:
+        return None
+    relaxed = replace(cq, partial=True)
+    summary = cached_summary(relaxed, today)
+    if not summary.total:
+        return None
+    others = replace(cq, q="")
+    dialect = _dialect()
+    missing = []
+    for i, term in enumerate(terms):
+        found = db.session.scalar(
+            _filtered(listed(today), others)
+            .where(search.term_matches(dialect, term, last=i == len(terms) - 1))
+            .with_only_columns(Product.id)
+            .limit(1)
+        )
+        if found is None:
+            missing.append(term.shown or term.text)
+    return Nearest(relaxed, summary, missing)
 
 
 @dataclass
@@ -315,7 +380,7 @@ def cached_summary(cq: CatalogQuery, today: date) -> Summary:
     ``FACETS_CACHE_SECONDS`` (a minute): the page itself is always fresh, only
     the counts beside it may lag by that much."""
     key_args = sorted(cq.args(page=1, sort="relevance").items())
-    key = f"catalog-summary:{today.isoformat()}:{key_args!r}"
+    key = f"catalog-summary:{today.isoformat()}:{cq.partial}:{key_args!r}"
     summary = cache.get(key)
     if summary is None:
         summary = summarize(cq, today)

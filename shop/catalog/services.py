@@ -264,3 +264,33 @@ def gtin_summary(gtin13: str) -> dict:
 
 def latest_grants(limit: int = 50):
     return select(GtinGrant).order_by(GtinGrant.created_at.desc(), GtinGrant.id.desc()).limit(limit)
+
+
+def refresh_all_search(batch: int = 500) -> int:
+    """Recompute every product's search text (after new locality data: the former
+    province and district names are part of it). Flushes each batch and returns how
+    many products changed; the caller commits."""
+    from sqlalchemy.orm import selectinload
+
+    changed = 0
+    last_id = 0
+    while True:
+        products = db.session.scalars(
+            select(Product)
+            .where(Product.id > last_id)
+            .order_by(Product.id)
+            .limit(batch)
+            .options(
+                selectinload(Product.producer).selectinload(Producer.province),
+                selectinload(Product.product_set),
+            )
+        ).all()
+        if not products:
+            return changed
+        for product in products:
+            before = (product.search_folded, product.search_exact, product.name_folded)
+            refresh_search(product)
+            if (product.search_folded, product.search_exact, product.name_folded) != before:
+                changed += 1
+        db.session.flush()
+        last_id = products[-1].id

@@ -29,6 +29,7 @@ from shop.core.edge import cacheable
 from shop.extensions import cache, db
 from shop.i18n import current_language
 from shop.jobs.services import enqueue
+from shop.localities.former import former_provinces_of
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
@@ -79,22 +80,36 @@ def products():
     cq = listing.CatalogQuery.from_args(request.args)
     today = today_vn()
     summary = listing.cached_summary(cq, today)
+    nearest = listing.nearest(cq, today) if not summary.total else None
+    if nearest is not None:
+        cq, summary = nearest.query, nearest.summary
     page = listing.search_products(cq, today, total=summary.total)
     if cq.page > page.pages:
         abort(404)
     return render_template(
-        "catalog/products.html", cq=cq, page=page, filters_html=_filters_html(cq, summary, today)
+        "catalog/products.html",
+        cq=cq,
+        page=page,
+        nearest=nearest,
+        filters_html=_filters_html(cq, summary, today),
     )
 
 
 def _filters_html(cq: listing.CatalogQuery, summary: listing.Summary, today) -> Markup:
     """The filter sidebar changes only with the query, its counts and the language:
     render it once and keep it as long as the counts it shows."""
-    key = f"catalog-filters:{current_language()}:{today}:{sorted(cq.args(page=1).items())!r}"
+    key = (
+        f"catalog-filters:{current_language()}:{today}:{cq.partial}:"
+        f"{sorted(cq.args(page=1).items())!r}"
+    )
     html = cache.get(key)
     if html is None:
         html = render_template(
-            "catalog/_filters.html", cq=cq, facets=summary.facets, sorts=listing.SORTS
+            "catalog/_filters.html",
+            cq=cq,
+            facets=summary.facets,
+            sorts=listing.SORTS,
+            former_provinces_of=former_provinces_of,
         )
         cache.set(key, html, timeout=current_app.config["FACETS_CACHE_SECONDS"])
     return Markup(html)  # noqa: S704 - our own template's autoescaped output

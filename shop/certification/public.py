@@ -1,9 +1,20 @@
 """The public verification page (what the QR on a package opens) and its JSON twin."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from shop.catalog.listing import is_listed
+from shop.catalog.services import current_product_sets
+from shop.certification import public_register
 from shop.certification.verification import (
     as_json,
     code_for_gtin14,
@@ -14,6 +25,8 @@ from shop.certification.verification import (
 from shop.clock import today_vn
 from shop.core.edge import cacheable
 from shop.extensions import csrf, limiter
+from shop.localities.former import former_provinces_of
+from shop.localities.services import list_provinces, wards_of
 
 bp = Blueprint("verify", __name__)
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -102,4 +115,41 @@ def verify_json(code: str):
         return response, 404
     response = jsonify(as_json(verification, _product_url(verification)))
     response.cache_control.max_age = 60
+    return response
+
+
+@bp.get("/certificates")
+# Like the verification page: a revoked certificate leaves the register at once, so
+# any cache may keep the page but must ask again before each use (a 304 when unchanged).
+@cacheable(revalidate=True)
+def register():
+    """The public register: every certificate valid today, filtered and paginated."""
+    today = today_vn()
+    f = public_register.PublicFilter.from_args(request.args, today)
+    page = public_register.register_page(f, today)
+    if f.page > page.pages:
+        abort(404)
+    return render_template(
+        "verify/register.html",
+        f=f,
+        page=page,
+        today=today,
+        provinces=list_provinces(),
+        former_provinces_of=former_provinces_of,
+        wards=wards_of(f.province) if f.province else [],
+        product_sets=current_product_sets(),
+        years=range(today.year, public_register.FIRST_YEAR - 1, -1),
+    )
+
+
+@bp.get("/certificates.csv")
+@cacheable(revalidate=True)
+def register_csv():
+    today = today_vn()
+    f = public_register.PublicFilter.from_args(request.args, today)
+    data = public_register.public_csv(public_register.all_entries(f, today))
+    response = current_app.response_class(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="chung-nhan-ocop-con-hieu-luc-{today.isoformat()}.csv"'
+    )
     return response

@@ -11,9 +11,11 @@ from sqlalchemy import and_, case, func, select
 
 from shop.catalog.models import Product
 from shop.certification.models import Certificate, ReviewState
+from shop.certification.public_register import STATUS_WORDS
 from shop.certification.rules import EXPIRY_WARNING_DAYS, CertificateStatus
 from shop.core.csvsafe import csv_bytes
 from shop.extensions import db
+from shop.localities import former as former_localities
 from shop.producers.models import Producer
 
 
@@ -39,6 +41,7 @@ def status_condition(status: CertificateStatus, today: date):
 @dataclass(frozen=True)
 class RegisterFilter:
     province: int | None = None
+    former: str | None = None  # a former province's slug ("ha-giang"), within ``province``
     product_set: int | None = None
     stars: int | None = None
     status: CertificateStatus | None = None
@@ -56,8 +59,11 @@ class RegisterFilter:
             status = CertificateStatus(args.get("status")) if args.get("status") else None
         except ValueError:
             status = None
+        raw_province = (args.get("province") or "").strip()
+        former = former_localities.former_province(raw_province) if raw_province else None
         return cls(
-            province=number("province", 1, 100_000),
+            province=former.province_code if former else number("province", 1, 100_000),
+            former=former.slug if former else None,
             product_set=number("set", 1, 1_000_000),
             stars=number("stars", 3, 5),
             status=status,
@@ -66,7 +72,7 @@ class RegisterFilter:
 
     def args(self) -> dict:
         out = {
-            "province": self.province,
+            "province": self.former or self.province,
             "set": self.product_set,
             "stars": self.stars,
             "status": self.status.value if self.status else None,
@@ -83,6 +89,8 @@ def register_query(f: RegisterFilter, today: date):
     )
     if f.province is not None:
         query = query.where(Producer.province_code == f.province)
+    if f.former is not None:
+        query = query.where(Producer.ward_code.in_(former_localities.wards_formerly_in(f.former)))
     if f.product_set is not None:
         query = query.where(Certificate.product_set_id == f.product_set)
     if f.stars is not None:
@@ -98,12 +106,17 @@ def register_query(f: RegisterFilter, today: date):
     return query
 
 
+# The public register's columns (address, commune/ward, former province, status in
+# words) and the staff's own (status code, score, level, legal basis, revocation).
 CSV_COLUMNS = [
     "Mã xác thực",
     "Trạng thái",
     "Sản phẩm",
     "Chủ thể",
+    "Địa chỉ",
+    "Xã/phường",
     "Tỉnh/thành phố",
+    "Tỉnh/thành phố cũ",
     "Bộ sản phẩm",
     "Hạng sao",
     "Điểm",
@@ -113,6 +126,7 @@ CSV_COLUMNS = [
     "Cấp",
     "Căn cứ pháp lý",
     "Hiệu lực đến hết ngày",
+    "Tình trạng",
     "Thu hồi ngày",
     "Lý do thu hồi",
 ]
@@ -125,13 +139,18 @@ def register_csv(certificates, today: date) -> bytes:
     for c in certificates:
         product: Product = c.product
         producer = product.producer
+        status = c.status(today)
+        former = former_localities.former_province_of(producer.ward_code)
         rows.append(
             [
                 c.verification_code,
-                c.status(today).value,
+                status.value,
                 product.name,
                 producer.legal_name,
+                producer.street,
+                producer.ward.name,
                 producer.province.name,
+                former.name if former else "",
                 f"{c.product_set.code} {c.product_set.name_vi}",
                 c.star_rank,
                 c.score,
@@ -141,6 +160,7 @@ def register_csv(certificates, today: date) -> bytes:
                 c.issuer_level.value,
                 c.legal_basis,
                 c.valid_until.strftime("%d/%m/%Y"),
+                STATUS_WORDS[status],
                 c.revoked_at.strftime("%d/%m/%Y") if c.revoked_at else "",
                 c.revocation_reason,
             ]

@@ -20,6 +20,7 @@ from shop.cart.services import CartView, build_view
 from shop.catalog.models import Product
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
+from shop.localities.services import locality_snapshot
 from shop.orders.models import (
     Order,
     OrderLine,
@@ -165,6 +166,7 @@ def place_order(
         province_code=contact.province_code,
         ward_code=contact.ward_code,
         street=contact.street,
+        **locality_snapshot(contact.province_code, contact.ward_code),
         note=contact.note,
         payment_method=payment_method,
         status=(

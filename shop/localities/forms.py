@@ -5,7 +5,14 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.formfields import choice_values, choices, int_or_none
-from shop.localities.services import list_provinces, ward_in_province, wards_of
+from shop.localities.former import suggest_current
+from shop.localities.services import (
+    list_provinces,
+    province_exists,
+    ward_in_province,
+    wards_named,
+    wards_of,
+)
 
 
 class AddressMixin:
@@ -26,7 +33,12 @@ class AddressMixin:
         validators=[Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))],
     )
 
+    # Set by the "load the wards" button (value "1") or by a suggested current ward
+    # ("8:691"): either way the form is shown again, not saved or ordered.
+    refresh_wards = StringField(validators=[Optional()])
+
     def load_address_choices(self) -> None:
+        self._apply_suggested_ward()
         self.province_code.choices = choices(
             ((p.code, p.name) for p in list_provinces()), _l("— Chọn tỉnh/thành phố —")
         )
@@ -52,4 +64,37 @@ class AddressMixin:
         if self.province_code.data is None:
             return
         if ward_in_province(field.data, self.province_code.data) is None:
+            if self.province_code.choices is None and not province_exists(self.province_code.data):
+                # Asked only now, on the failing path: say which field is wrong too.
+                self.province_code.errors.append(_l("Vui lòng chọn tỉnh/thành phố."))
             raise ValidationError(_l("Xã/phường không thuộc tỉnh/thành phố đã chọn."))
+
+    def _apply_suggested_ward(self) -> None:
+        province, _, ward = (self.refresh_wards.data or "").partition(":")
+        if not (province.isdigit() and ward.isdigit() and len(province + ward) < 12):
+            return
+        if ward_in_province(int(ward), int(province)) is not None:
+            self.province_code.data, self.ward_code.data = int(province), int(ward)
+
+    def former_address_suggestions(self) -> list[dict]:
+        """Current wards for an address typed in the old form ("Phường Trần Phú, TP Hà
+        Giang, tỉnh Hà Giang") in the street line or the former-locality field; none
+        once one of them is chosen."""
+        former = getattr(self, "former_locality", None)
+        text = ", ".join(
+            t for t in (self.street.data, former.data if former is not None else None) if t
+        )
+        suggestions = suggest_current(text)
+        if not suggestions or any(s.ward_code == self.ward_code.data for s in suggestions):
+            return []
+        wards = wards_named([s.ward_code for s in suggestions])
+        return [
+            {
+                "former": s.former,
+                "split": s.split,
+                "ward": wards[s.ward_code],
+                "value": f"{s.province_code}:{s.ward_code}",
+            }
+            for s in suggestions
+            if s.ward_code in wards
+        ]

@@ -2,6 +2,7 @@ import json
 
 import vietnam_provinces
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from shop.extensions import db
 from shop.localities.models import Province, Ward
@@ -40,6 +41,10 @@ def list_provinces() -> list[Province]:
     return list(db.session.scalars(select(Province).order_by(Province.codename)))
 
 
+def province_exists(code: int) -> bool:
+    return db.session.get(Province, code) is not None
+
+
 def wards_of(province_code: int) -> list[Ward]:
     return list(
         db.session.scalars(
@@ -48,8 +53,32 @@ def wards_of(province_code: int) -> list[Ward]:
     )
 
 
+def wards_named(codes: list[int]) -> dict[int, Ward]:
+    """Wards by code, with their provinces, in one query."""
+    from sqlalchemy.orm import joinedload
+
+    if not codes:
+        return {}
+    query = select(Ward).where(Ward.code.in_(codes)).options(joinedload(Ward.province))
+    return {w.code: w for w in db.session.scalars(query)}
+
+
 def ward_in_province(ward_code: int, province_code: int) -> Ward | None:
-    ward = db.session.get(Ward, ward_code)
+    # The province comes in the same query: the order keeps both names.
+    ward = db.session.get(Ward, ward_code, options=[joinedload(Ward.province)])
     if ward is None or ward.province_code != province_code:
         return None
     return ward
+
+
+def locality_snapshot(province_code: int, ward_code: int) -> dict:
+    """The names and data version an order keeps beside the codes (``Order`` columns
+    ``province_name``, ``ward_name``, ``locality_version``). Both rows are usually in
+    the session already (the form validated them), so this costs no query."""
+    province = db.session.get(Province, province_code)
+    ward = db.session.get(Ward, ward_code)
+    return {
+        "province_name": province.name if province else None,
+        "ward_name": ward.name if ward else None,
+        "locality_version": province.data_version if province else None,
+    }

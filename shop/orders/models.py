@@ -77,6 +77,12 @@ class Order(db.Model):
     province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"))
     ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
     street: Mapped[str] = mapped_column(String(200))
+    # The names as they were on the day of the order, and the locality data version
+    # they come from: codes were reused with new meanings after the 2025 reform.
+    # NULL on orders placed before these columns existed.
+    province_name: Mapped[str | None] = mapped_column(String(100))
+    ward_name: Mapped[str | None] = mapped_column(String(100))
+    locality_version: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
     payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 24))
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, 24), index=True)
@@ -105,7 +111,9 @@ class Order(db.Model):
 
     @property
     def address_line(self) -> str:
-        return f"{self.street}, {self.ward.name}, {self.province.name}"
+        ward = self.ward_name or self.ward.name
+        province = self.province_name or self.province.name
+        return f"{self.street}, {ward}, {province}"
 
     @property
     def balance_due_vnd(self) -> int:

@@ -108,6 +108,19 @@ class Producer(db.Model):
     def address_line(self) -> str:
         return f"{self.street}, {self.ward.name}, {self.province.name}"
 
+    @property
+    def former_place(self) -> str:
+        """Where the producer's ward was before 1 July 2025 ("Huyện Đồng Văn, Tỉnh Hà
+        Giang"), from the locality data, whether or not the producer typed it."""
+        from shop.localities.former import former_place
+
+        return former_place(self.ward_code)
+
+    @property
+    def former_names(self) -> str:
+        """What to print after the address: the producer's own words, else the data's."""
+        return self.former_locality or self.former_place
+
 
 class ProducerMember(db.Model):
     """A user working for a producer. A user belongs to at most one producer."""

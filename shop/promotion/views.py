@@ -30,6 +30,7 @@ from shop.labels import artwork as artworks
 from shop.labels.forms import ArtworkForm
 from shop.labels.models import LabelArtwork
 from shop.labels.services import labels_printed
+from shop.localities.former import former_provinces_of
 from shop.localities.services import list_provinces
 from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
@@ -140,6 +141,7 @@ def certificate_queue():
         rf=rf,
         statuses=list(CertificateStatus),
         provinces=list_provinces(),
+        former_provinces_of=former_provinces_of,
         product_sets=current_product_sets(),
         today=today,
     )

@@ -5,6 +5,7 @@ import pytest
 from shop.catalog.listing import CatalogQuery
 from shop.text import fold
 from tests.catalog.test_listing import TODAY, names
+from tests.factories import OTHER_PROVINCE, OTHER_WARD
 
 
 def q(text):
@@ -32,9 +33,21 @@ def catalogue(make_listed, make_producer):
     make_listed("Đường phên Bắc Hà")
     make_listed("Mật ong bạc hà Mèo Vạc")
     make_listed("Trà hoa vàng", set_code="I.12")
-    ha_giang = make_producer(former_locality="Hà Giang", legal_name="Hộ kinh doanh Sùng Mí Chơ")
-    make_listed("Thịt bò khô gác bếp", producer=ha_giang)
-    lao_cai = make_producer(former_locality="Bắc Hà", legal_name="Hộ kinh doanh Lù Thị Mai")
+    # Lào Cai's Bắc Hà ward (OTHER_WARD): the former names of the factories' own ward
+    # (Lũng Phìn, once in Hà Giang) would match "Hà Giang" without anyone typing it.
+    typed = make_producer(
+        former_locality="Mường Khương",
+        legal_name="Hộ kinh doanh Sùng Mí Chơ",
+        province_code=OTHER_PROVINCE,
+        ward_code=OTHER_WARD,
+    )
+    make_listed("Thịt bò khô gác bếp", producer=typed)
+    lao_cai = make_producer(
+        former_locality="Bắc Hà",
+        legal_name="Hộ kinh doanh Lù Thị Mai",
+        province_code=OTHER_PROVINCE,
+        ward_code=OTHER_WARD,
+    )
     make_listed("Rượu ngô men lá", producer=lao_cai, set_code="II.01")
 
 
@@ -65,7 +78,7 @@ def test_exact_accents_rank_first(catalogue):
 
 
 def test_former_locality_is_searchable(catalogue):
-    assert names(q("Hà Giang")) == ["Thịt bò khô gác bếp"]
+    assert names(q("Mường Khương")) == ["Thịt bò khô gác bếp"]
     assert "Rượu ngô men lá" in names(q("bac ha"))
 
 
