@@ -63,7 +63,10 @@ class AddressMixin:
             raise ValidationError(_l("Vui lòng chọn xã/phường."))
         if self.province_code.data is None:
             return
-        if ward_in_province(field.data, self.province_code.data) is None:
+        # Kept: the ward and its province stay in the session's identity map, so
+        # the order's copy of their names (locality_snapshot) costs no query.
+        self.ward = ward_in_province(field.data, self.province_code.data)
+        if self.ward is None:
             if self.province_code.choices is None and not province_exists(self.province_code.data):
                 # Asked only now, on the failing path: say which field is wrong too.
                 self.province_code.errors.append(_l("Vui lòng chọn tỉnh/thành phố."))
