@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations chromium lint migrate demo clean localstripe nginx cluster-test
+.PHONY: run test install install-test translations chromium lint licenses migrate demo clean localstripe nginx cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,8 +90,12 @@ test: install-test translations chromium nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check shop tests config.py wsgi.py bench
-	$(BIN)/ruff format --check shop tests config.py wsgi.py bench
+	$(BIN)/ruff check shop tests config.py wsgi.py bench tools
+	$(BIN)/ruff format --check shop tests config.py wsgi.py bench tools
+
+# Every dependency's licence against GPL-3.0-or-later (also run by tests/test_licenses.py).
+licenses: install-test
+	$(BIN)/python tools/check_licenses.py
 
 clean:
 	rm -rf $(VENV) instance/shop.db
