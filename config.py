@@ -219,6 +219,10 @@ class Config:
     CACHE_KEY_PREFIX = "ocop:"
     CACHE_DEFAULT_TIMEOUT = 60
     FACETS_CACHE_SECONDS = int(os.environ.get("FACETS_CACHE_SECONDS", "60"))
+    # The rendered results of a listing page, keyed by the catalogue's generation
+    # (any change to what they show is a new key); the timeout only bounds memory.
+    # 0 switches it off (bench/catalog measures the page both ways).
+    CATALOG_RESULTS_CACHE_SECONDS = int(os.environ.get("CATALOG_RESULTS_CACHE_SECONDS", "60"))
     # Pages an edge cache may serve to everyone (shop/core/edge.py): fresh for
     # PUBLIC_CACHE_MAX_AGE seconds, then served stale for up to
     # PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while one request fetches a new copy.

@@ -46,10 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from shop import storage
     from shop.auth.session import load_user
+    from shop.catalog import generation as catalog_generation
     from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from shop.i18n import select_locale
 
     db.init_app(app)
+    catalog_generation.install_session_hooks(db.session)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -12,7 +12,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import Select, and_, func, select
 
-from shop.catalog import search
+from shop.catalog import generation, search
 from shop.catalog.models import Product, ProductPhoto, ProductSet, ProductStatus
 from shop.certification.models import Certificate
 from shop.extensions import cache, db
@@ -377,10 +377,11 @@ def summarize(cq: CatalogQuery, today: date) -> Summary:
 
 def cached_summary(cq: CatalogQuery, today: date) -> Summary:
     """The total and facet counts, which need a pass over every match, cached for
-    ``FACETS_CACHE_SECONDS`` (a minute): the page itself is always fresh, only
-    the counts beside it may lag by that much."""
+    ``FACETS_CACHE_SECONDS`` (a minute) under the catalogue's generation: a change
+    to a product, producer or certificate, or a product selling out, counts afresh
+    (shop/catalog/generation.py); sales that leave a product in stock do not."""
     key_args = sorted(cq.args(page=1, sort="relevance").items())
-    key = f"catalog-summary:{today.isoformat()}:{cq.partial}:{key_args!r}"
+    key = f"catalog-summary:{generation.current()}:{today.isoformat()}:{cq.partial}:{key_args!r}"
     summary = cache.get(key)
     if summary is None:
         summary = summarize(cq, today)

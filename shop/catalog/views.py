@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from shop.catalog import listing, services
+from shop.catalog import generation, listing, services
 from shop.catalog.exceptions import (
     GtinTaken,
     InvalidTransition,
@@ -79,40 +79,47 @@ def home():
 def products():
     cq = listing.CatalogQuery.from_args(request.args)
     today = today_vn()
-    summary = listing.cached_summary(cq, today)
-    nearest = listing.nearest(cq, today) if not summary.total else None
-    if nearest is not None:
-        cq, summary = nearest.query, nearest.summary
-    page = listing.search_products(cq, today, total=summary.total)
-    if cq.page > page.pages:
-        abort(404)
+    # The results and the filter sidebar are cached as rendered fragments, keyed by
+    # the catalogue's generation (shop/catalog/generation.py): any change to what
+    # they show makes a new key, so a hit is never stale. Both come in one round trip.
+    prefix = f"{generation.current()}:{current_language()}:{today}:{cq.partial}"
+    results_key = f"catalog-results:{prefix}:{sorted(cq.args().items())!r}"
+    filters_key = f"catalog-filters:{prefix}:{sorted(cq.args(page=1).items())!r}"
+    seconds = current_app.config["CATALOG_RESULTS_CACHE_SECONDS"]
+    results_html, filters_html = cache.get_many(results_key, filters_key)
+    if seconds <= 0:  # the results' cache switched off: rendered every time
+        results_html = None
+    if results_html is None or filters_html is None:
+        summary = listing.cached_summary(cq, today)
+        nearest = listing.nearest(cq, today) if not summary.total else None
+        shown = nearest.query if nearest is not None else cq
+        if nearest is not None:
+            summary = nearest.summary
+        if results_html is None:
+            page = listing.search_products(shown, today, total=summary.total)
+            if shown.page > page.pages:
+                abort(404)
+            results_html = render_template(
+                "catalog/_results.html", cq=shown, page=page, nearest=nearest
+            )
+            if seconds > 0:
+                cache.set(results_key, results_html, timeout=seconds)
+        if filters_html is None:
+            filters_html = render_template(
+                "catalog/_filters.html",
+                cq=shown,
+                facets=summary.facets,
+                sorts=listing.SORTS,
+                former_provinces_of=former_provinces_of,
+            )
+            cache.set(filters_key, filters_html, timeout=current_app.config["FACETS_CACHE_SECONDS"])
     return render_template(
         "catalog/products.html",
         cq=cq,
-        page=page,
-        nearest=nearest,
-        filters_html=_filters_html(cq, summary, today),
+        # Our own templates' autoescaped output.
+        results_html=Markup(results_html),  # noqa: S704
+        filters_html=Markup(filters_html),  # noqa: S704
     )
-
-
-def _filters_html(cq: listing.CatalogQuery, summary: listing.Summary, today) -> Markup:
-    """The filter sidebar changes only with the query, its counts and the language:
-    render it once and keep it as long as the counts it shows."""
-    key = (
-        f"catalog-filters:{current_language()}:{today}:{cq.partial}:"
-        f"{sorted(cq.args(page=1).items())!r}"
-    )
-    html = cache.get(key)
-    if html is None:
-        html = render_template(
-            "catalog/_filters.html",
-            cq=cq,
-            facets=summary.facets,
-            sorts=listing.SORTS,
-            former_provinces_of=former_provinces_of,
-        )
-        cache.set(key, html, timeout=current_app.config["FACETS_CACHE_SECONDS"])
-    return Markup(html)  # noqa: S704 - our own template's autoescaped output
 
 
 @bp.get("/products/<slug>")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.auth.models import User
 from shop.cart.services import CartView, build_view
+from shop.catalog import generation
 from shop.catalog.models import Product
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
@@ -262,11 +263,13 @@ def _take_stock(view: CartView) -> None:
             update(Product)
             .where(Product.id == product_id, Product.stock >= line.quantity)
             .values(stock=Product.stock - line.quantity)
-            .returning(Product.price_vnd)
+            .returning(Product.price_vnd, Product.stock)
             .execution_options(synchronize_session=False)
         ).first()
         if result is None:
             raise _Short
+        if generation.stock_crossed_zero(result.stock + line.quantity, result.stock):
+            generation.mark_changed(db.session)  # the card says "Hết hàng" now
         if result.price_vnd != line.unit_price_vnd:
             raise PriceChanged(line.unit_price_vnd, result.price_vnd)
 
@@ -293,9 +296,12 @@ def return_stock(order: Order, shipment: Shipment | None = None) -> None:
     for line in order.lines:
         if shipment is not None and line.shipment_id != shipment.id:
             continue
-        db.session.execute(
+        stock = db.session.scalar(
             update(Product)
             .where(Product.id == line.product_id)
             .values(stock=Product.stock + line.quantity)
+            .returning(Product.stock)
             .execution_options(synchronize_session=False)
         )
+        if stock is not None and generation.stock_crossed_zero(stock - line.quantity, stock):
+            generation.mark_changed(db.session)
