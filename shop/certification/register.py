@@ -28,11 +28,11 @@ def status_condition(status: CertificateStatus, today: date):
             Certificate.review == ReviewState.VERIFIED, Certificate.revoked_at.is_not(None)
         ),
         CertificateStatus.SUPERSEDED: and_(verified, Certificate.superseded_by_id.is_not(None)),
-        CertificateStatus.EXPIRED: and_(current, Certificate.expires_on <= today),
+        CertificateStatus.EXPIRED: and_(current, Certificate.valid_through < today),
         CertificateStatus.EXPIRING: and_(
-            current, Certificate.expires_on > today, Certificate.expires_on <= soon
+            current, Certificate.valid_through >= today, Certificate.valid_through <= soon
         ),
-        CertificateStatus.ACTIVE: and_(current, Certificate.expires_on > soon),
+        CertificateStatus.ACTIVE: and_(current, Certificate.valid_through > soon),
     }[status]
 
 
@@ -42,7 +42,7 @@ class RegisterFilter:
     product_set: int | None = None
     stars: int | None = None
     status: CertificateStatus | None = None
-    expires_within: int | None = None  # days
+    expires_within: int | None = None  # days from today to the last valid day
 
     @classmethod
     def from_args(cls, args) -> "RegisterFilter":
@@ -79,7 +79,7 @@ def register_query(f: RegisterFilter, today: date):
     query = (
         select(Certificate)
         .join(Producer, Producer.id == Certificate.producer_id)
-        .order_by(Certificate.expires_on, Certificate.id)
+        .order_by(Certificate.valid_through, Certificate.id)
     )
     if f.province is not None:
         query = query.where(Producer.province_code == f.province)
@@ -93,7 +93,7 @@ def register_query(f: RegisterFilter, today: date):
         query = query.where(
             status_condition(CertificateStatus.ACTIVE, today)
             | status_condition(CertificateStatus.EXPIRING, today),
-            Certificate.expires_on <= today + timedelta(days=f.expires_within),
+            Certificate.valid_through <= today + timedelta(days=f.expires_within),
         )
     return query
 
@@ -140,7 +140,7 @@ def register_csv(certificates, today: date) -> bytes:
                 c.issuer_name,
                 c.issuer_level.value,
                 c.legal_basis,
-                c.valid_until.strftime("%d/%m/%Y"),
+                c.valid_through.strftime("%d/%m/%Y"),
                 c.revoked_at.strftime("%d/%m/%Y") if c.revoked_at else "",
                 c.revocation_reason,
             ]
@@ -149,7 +149,8 @@ def register_csv(certificates, today: date) -> bytes:
 
 
 def expiry_watch(today: date) -> list[dict]:
-    """Per province: certificates expiring within 30, 60, 90 days, and expired ones."""
+    """Per province: certificates whose last valid day is within 30, 60, 90 days,
+    and expired ones."""
     current = and_(
         Certificate.review == ReviewState.VERIFIED,
         Certificate.revoked_at.is_(None),
@@ -158,12 +159,12 @@ def expiry_watch(today: date) -> list[dict]:
 
     def within(days):
         soon = and_(
-            Certificate.expires_on > today,
-            Certificate.expires_on <= today + timedelta(days=days),
+            Certificate.valid_through >= today,
+            Certificate.valid_through <= today + timedelta(days=days),
         )
         return func.sum(case((soon, 1), else_=0))
 
-    expired = func.sum(case((Certificate.expires_on <= today, 1), else_=0))
+    expired = func.sum(case((Certificate.valid_through < today, 1), else_=0))
     from shop.localities.models import Province
 
     rows = db.session.execute(
