@@ -126,6 +126,7 @@ class CertificateForm(FlaskForm):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.basis_warnings = ()
         self.product_id.choices = choices(
             ((p.id, p.name) for p in products), _l("— Chọn sản phẩm —")
         )
@@ -232,3 +233,24 @@ class CertificateForm(FlaskForm):
             "printed_valid_through": self.printed_valid_through.data,
             "transition_confirmed": bool(self.basis_warnings and self.transition_confirmed.data),
         }
+
+
+class EndDateForm(FlaskForm):
+    """Staff record the end date a certificate prints (empty: the 36 months)."""
+
+    printed_valid_through = VnDateField(
+        _l("Hiệu lực đến hết ngày (như in trên quyết định)"),
+        description=_l(
+            "Chỉ điền khi quyết định ghi rõ ngày hết hiệu lực; ngày này thay cho cách tính "
+            "36 tháng. Để trống để tính lại theo ngày quyết định."
+        ),
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, decision_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._decision_date = decision_date
+
+    def validate_printed_valid_through(self, field):
+        if field.data and self._decision_date and field.data <= self._decision_date:
+            raise ValidationError(_l("Ngày hết hiệu lực phải sau ngày quyết định."))

@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, select
 from shop.catalog.models import Product
 from shop.certification.models import Certificate, ReviewState
 from shop.certification.rules import EXPIRY_WARNING_DAYS, CertificateStatus
+from shop.clock import local_date
 from shop.core.csvsafe import csv_bytes
 from shop.extensions import db
 from shop.producers.models import Producer
@@ -141,7 +142,7 @@ def register_csv(certificates, today: date) -> bytes:
                 c.issuer_level.value,
                 c.legal_basis,
                 c.valid_through.strftime("%d/%m/%Y"),
-                c.revoked_at.strftime("%d/%m/%Y") if c.revoked_at else "",
+                local_date(c.revoked_at).strftime("%d/%m/%Y") if c.revoked_at else "",
                 c.revocation_reason,
             ]
         )
