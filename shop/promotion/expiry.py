@@ -23,10 +23,7 @@ def _reminder_threshold(today: date):
     """``rules.reminder_due`` in SQL: the smallest threshold not below the days left."""
     smaller_first = sorted(REMINDER_DAYS)
     return case(
-        *(
-            (Certificate.valid_through <= today + timedelta(days=t), t)
-            for t in smaller_first[:-1]
-        ),
+        *((Certificate.valid_through <= today + timedelta(days=t), t) for t in smaller_first[:-1]),
         else_=smaller_first[-1],
     )
 

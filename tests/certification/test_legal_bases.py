@@ -1,5 +1,6 @@
 """Issuer level and legal basis against the rules in force on the decision date."""
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +23,7 @@ def check(stars, level, basis, decided, issuer="UBND tỉnh Tuyên Quang"):
 
 
 def test_the_table_has_no_gaps_and_names_its_sources():
-    for before, after in zip(PERIODS, PERIODS[1:], strict=False):
+    for before, after in itertools.pairwise(PERIODS):
         assert before.ends + timedelta(days=1) == after.starts
     assert PERIODS[-1].ends is None
     assert all(p.source for p in PERIODS)

@@ -192,7 +192,8 @@ def test_producer_dashboard_and_lists_warn_from_90_days(
     assert "Chứng nhận sắp hết hiệu lực" in text
     assert "Mật ong bạc hà" in text
     assert "còn 90 ngày" in text
-    assert "Chè Shan Tuyết" not in text.split("Chứng nhận sắp hết hiệu lực")[1].split("</section>")[0]
+    warning = text.split("Chứng nhận sắp hết hiệu lực")[1].split("</section>")[0]
+    assert "Chè Shan Tuyết" not in warning
     listing = client.get("/producer/certificates")
     assert listing.status_code == 200
     assert listing.get_data(as_text=True).count("rerating-warning") == 1
@@ -209,8 +210,9 @@ def test_staff_register_warns_too(staff_client, make_certificate):
 
 def test_local_date_of_a_utc_timestamp():
     assert local_date(datetime(2026, 11, 28, 18, 30, tzinfo=UTC)) == date(2026, 11, 29)
-    assert local_date(datetime(2026, 11, 28, 16, 59)) == date(2026, 11, 28)  # naive is UTC
-    assert local_date(datetime(2026, 11, 28, 17, 0)) == date(2026, 11, 29)
+    naive = datetime(2026, 11, 28, 16, 59, tzinfo=UTC).replace(tzinfo=None)  # as SQLite gives
+    assert local_date(naive) == date(2026, 11, 28)
+    assert local_date(naive + timedelta(minutes=1)) == date(2026, 11, 29)
 
 
 def test_api_revocation_day_is_the_day_in_vietnam(client, make_certificate, staff):
