@@ -229,3 +229,19 @@ def test_api_revocation_day_is_the_day_in_vietnam(client, make_certificate, staf
     assert api["revoked"]["on"] == "2026-11-29"
     assert api["valid_through"] == "2028-09-15"
     assert api["valid_from"] == "2025-09-15"
+
+
+def test_e_mails_give_the_last_day_and_the_revocation_day_in_vietnam(app, make_certificate, staff):
+    from shop.certification.services import revoke_certificate
+    from shop.mail import outbox
+    from shop.promotion.notify import certificate_reviewed
+
+    certificate = make_certificate(decision_date=date(2026, 1, 28))
+    certificate_reviewed(certificate, "verified")
+    revoke_certificate(certificate, staff, "Không đạt")
+    certificate.revoked_at = datetime(2026, 11, 28, 18, 30, tzinfo=UTC)
+    certificate_reviewed(certificate, "revoked", "Không đạt")
+    db.session.commit()
+    verified, revoked = outbox()[-2:]
+    assert "Hiệu lực đến hết ngày 28/01/2029." in verified.get_content()
+    assert "Ngày thu hồi: 29/11/2026." in revoked.get_content()
