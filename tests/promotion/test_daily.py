@@ -94,11 +94,15 @@ def test_two_runs_at_once_send_one_notice(app, expiring, database_url):
     from shop.extensions import db
 
     results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def worker():
-        worker_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    # A barrier that gives up: a worker that fails must not leave the other waiting
+    # forever (pytest would then never exit).
+    barrier = threading.Barrier(2, timeout=20)
+    # Built here, not in the threads: create_app is not thread-safe.
+    apps = [create_app({"SQLALCHEMY_DATABASE_URI": database_url}) for _ in range(2)]
+    for worker_app in apps:
         worker_app.extensions["mail_outbox"] = app.extensions.setdefault("mail_outbox", [])
+
+    def worker(worker_app):
         try:
             with worker_app.app_context():
                 barrier.wait()
@@ -108,7 +112,7 @@ def test_two_runs_at_once_send_one_notice(app, expiring, database_url):
         except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker, args=(a,), daemon=True) for a in apps]
     for t in threads:
         t.start()
     for t in threads:
