@@ -8,14 +8,13 @@ redirects, ``request.script_root``) builds ``/en/…`` addresses with no change 
 route, while ``request.path`` and the blueprints stay the same in both languages.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from werkzeug.utils import redirect as wsgi_redirect
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from shop.clock import local_time
 
 # WSGI environ keys set by LanguagePrefix.
 LANGUAGE_KEY = "shop.language"
@@ -181,6 +180,4 @@ def format_datetime_vn(value: datetime | None) -> str:
 
 
 def _to_local(value: datetime) -> datetime:
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; we store UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(VN_TZ)
+    return local_time(value)

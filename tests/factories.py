@@ -117,7 +117,10 @@ def make_certificate(
             "decision_date": decision_date,
             "issuer_level": IssuerLevel.CENTRAL if stars == 5 else issuer_level,
             "issuer_name": "UBND tỉnh Tuyên Quang",
-            "legal_basis": "148/QĐ-TTg (24/02/2023)",
+            # The basis in force on the decision date (1048/2019 until 23/02/2023).
+            "legal_basis": "148/QĐ-TTg (24/02/2023)"
+            if decision_date >= date(2023, 2, 24)
+            else "1048/QĐ-TTg (21/8/2019)",
             "product_set_id": product.product_set_id,
         },
     )

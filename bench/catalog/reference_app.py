@@ -19,7 +19,7 @@ QUERY = text("""
     JOIN producers pr ON pr.id = p.producer_id
     JOIN provinces pv ON pv.code = pr.province_code
     JOIN certificates c ON c.product_id = p.id AND c.review = 'verified'
-        AND c.revoked_at IS NULL AND c.superseded_by_id IS NULL AND c.expires_on > :today
+        AND c.revoked_at IS NULL AND c.superseded_by_id IS NULL AND c.valid_through >= :today
     WHERE pr.status = 'verified' AND p.status = 'published' AND c.star_rank >= :stars
     ORDER BY p.published_at DESC, p.id DESC
     LIMIT 24 OFFSET :offset

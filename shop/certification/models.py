@@ -1,13 +1,19 @@
 import enum
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from shop.auth.models import User
 from shop.catalog.models import Product, ProductSet
-from shop.certification.rules import CertificateStatus, derive_status, expiry_date, last_valid_day
+from shop.certification.rules import (
+    RERATING_WARNING_DAYS,
+    CertificateStatus,
+    days_left,
+    derive_status,
+    last_valid_day,
+)
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
 from shop.extensions import db
@@ -50,8 +56,12 @@ class Certificate(db.Model):
     score: Mapped[int | None]
     decision_number: Mapped[str] = mapped_column(String(60))
     decision_date: Mapped[date] = mapped_column(Date)
-    # Stored (not only computed) so listings can filter valid certificates in SQL.
-    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    # The last valid day (valid through the end of it), stored so listings and the
+    # register filter by it in SQL. Derived: set by the validators below from the
+    # decision date, or from the end date the certificate prints, which wins.
+    valid_through: Mapped[date] = mapped_column(Date, index=True)
+    # The end date printed on the certificate, when it prints one (recorded as is).
+    printed_valid_through: Mapped[date | None] = mapped_column(Date)
     issuer_level: Mapped[IssuerLevel] = mapped_column(str_enum(IssuerLevel))
     issuer_name: Mapped[str] = mapped_column(String(200))
     legal_basis: Mapped[str] = mapped_column(String(120))
@@ -82,27 +92,40 @@ class Certificate(db.Model):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
 
-    @validates("decision_date")
-    def _set_expiry(self, _key, value: date) -> date:
-        self.expires_on = expiry_date(value)
+    @validates("decision_date", "printed_valid_through")
+    def _set_valid_through(self, key, value: date | None) -> date | None:
+        decided = value if key == "decision_date" else self.decision_date
+        printed = value if key == "printed_valid_through" else self.printed_valid_through
+        if printed is not None or decided is not None:
+            self.valid_through = last_valid_day(decided, printed)
         return value
 
     @property
     def valid_until(self) -> date:
-        """The last valid day, as printed on labels and the verification page."""
-        return last_valid_day(self.decision_date)
+        """The older name of ``valid_through`` (labels read it)."""
+        return self.valid_through
+
+    @property
+    def expires_on(self) -> date:
+        """The first day on which it is no longer valid."""
+        return self.valid_through + timedelta(days=1)
 
     def status(self, today: date) -> CertificateStatus:
         return derive_status(
             review=self.review.value,
-            decision_date=self.decision_date,
+            valid_through=self.valid_through,
             today=today,
             revoked=self.revoked_at is not None,
             superseded=self.superseded_by_id is not None,
         )
 
     def days_left(self, today: date) -> int:
-        return (self.expires_on - today).days
+        """0 on the last valid day."""
+        return days_left(self.valid_through, today)
+
+    def rerating_warning(self, today: date) -> bool:
+        """Valid, and the last valid day is near enough to apply for re-rating."""
+        return self.status(today).is_valid and self.days_left(today) <= RERATING_WARNING_DAYS
 
     @classmethod
     def valid_on(cls, today: date):
@@ -111,5 +134,5 @@ class Certificate(db.Model):
             cls.review == ReviewState.VERIFIED,
             cls.revoked_at.is_(None),
             cls.superseded_by_id.is_(None),
-            cls.expires_on > today,
+            cls.valid_through >= today,
         )

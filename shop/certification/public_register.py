@@ -212,7 +212,7 @@ def public_csv(entries: list[Entry]) -> bytes:
                 c.decision_number,
                 c.decision_date.strftime("%d/%m/%Y"),
                 c.issuer_name,
-                c.valid_until.strftime("%d/%m/%Y"),
+                c.valid_through.strftime("%d/%m/%Y"),
                 e.status_words,
             ]
         )

@@ -13,6 +13,7 @@ from shop.catalog.models import Product
 from shop.certification.models import Certificate, ReviewState
 from shop.certification.public_register import STATUS_WORDS
 from shop.certification.rules import EXPIRY_WARNING_DAYS, CertificateStatus
+from shop.clock import local_date
 from shop.core.csvsafe import csv_bytes
 from shop.extensions import db
 from shop.localities import former as former_localities
@@ -30,11 +31,11 @@ def status_condition(status: CertificateStatus, today: date):
             Certificate.review == ReviewState.VERIFIED, Certificate.revoked_at.is_not(None)
         ),
         CertificateStatus.SUPERSEDED: and_(verified, Certificate.superseded_by_id.is_not(None)),
-        CertificateStatus.EXPIRED: and_(current, Certificate.expires_on <= today),
+        CertificateStatus.EXPIRED: and_(current, Certificate.valid_through < today),
         CertificateStatus.EXPIRING: and_(
-            current, Certificate.expires_on > today, Certificate.expires_on <= soon
+            current, Certificate.valid_through >= today, Certificate.valid_through <= soon
         ),
-        CertificateStatus.ACTIVE: and_(current, Certificate.expires_on > soon),
+        CertificateStatus.ACTIVE: and_(current, Certificate.valid_through > soon),
     }[status]
 
 
@@ -45,7 +46,7 @@ class RegisterFilter:
     product_set: int | None = None
     stars: int | None = None
     status: CertificateStatus | None = None
-    expires_within: int | None = None  # days
+    expires_within: int | None = None  # days from today to the last valid day
 
     @classmethod
     def from_args(cls, args) -> "RegisterFilter":
@@ -85,7 +86,7 @@ def register_query(f: RegisterFilter, today: date):
     query = (
         select(Certificate)
         .join(Producer, Producer.id == Certificate.producer_id)
-        .order_by(Certificate.expires_on, Certificate.id)
+        .order_by(Certificate.valid_through, Certificate.id)
     )
     if f.province is not None:
         query = query.where(Producer.province_code == f.province)
@@ -101,7 +102,7 @@ def register_query(f: RegisterFilter, today: date):
         query = query.where(
             status_condition(CertificateStatus.ACTIVE, today)
             | status_condition(CertificateStatus.EXPIRING, today),
-            Certificate.expires_on <= today + timedelta(days=f.expires_within),
+            Certificate.valid_through <= today + timedelta(days=f.expires_within),
         )
     return query
 
@@ -159,9 +160,9 @@ def register_csv(certificates, today: date) -> bytes:
                 c.issuer_name,
                 c.issuer_level.value,
                 c.legal_basis,
-                c.valid_until.strftime("%d/%m/%Y"),
+                c.valid_through.strftime("%d/%m/%Y"),
                 STATUS_WORDS[status],
-                c.revoked_at.strftime("%d/%m/%Y") if c.revoked_at else "",
+                local_date(c.revoked_at).strftime("%d/%m/%Y") if c.revoked_at else "",
                 c.revocation_reason,
             ]
         )
@@ -169,7 +170,8 @@ def register_csv(certificates, today: date) -> bytes:
 
 
 def expiry_watch(today: date) -> list[dict]:
-    """Per province: certificates expiring within 30, 60, 90 days, and expired ones."""
+    """Per province: certificates whose last valid day is within 30, 60, 90 days,
+    and expired ones."""
     current = and_(
         Certificate.review == ReviewState.VERIFIED,
         Certificate.revoked_at.is_(None),
@@ -178,12 +180,12 @@ def expiry_watch(today: date) -> list[dict]:
 
     def within(days):
         soon = and_(
-            Certificate.expires_on > today,
-            Certificate.expires_on <= today + timedelta(days=days),
+            Certificate.valid_through >= today,
+            Certificate.valid_through <= today + timedelta(days=days),
         )
         return func.sum(case((soon, 1), else_=0))
 
-    expired = func.sum(case((Certificate.expires_on <= today, 1), else_=0))
+    expired = func.sum(case((Certificate.valid_through < today, 1), else_=0))
     from shop.localities.models import Province
 
     rows = db.session.execute(

@@ -7,7 +7,14 @@ from sqlalchemy import select
 from shop.audit import services as audit
 from shop.auth.models import User
 from shop.catalog.models import Product
-from shop.certification.exceptions import InvalidTransition, NotOwnProduct
+from shop.certification.exceptions import (
+    InvalidEndDate,
+    InvalidLegalBasis,
+    InvalidTransition,
+    NeedsConfirmation,
+    NotOwnProduct,
+)
+from shop.certification.legal_bases import BasisCheck, check_basis
 from shop.certification.models import Certificate, ReviewState
 from shop.clock import utcnow
 from shop.extensions import db
@@ -23,6 +30,21 @@ CERTIFICATE_FIELDS = (
     "legal_basis",
     "product_set_id",
 )
+
+
+def basis_check(certificate: Certificate) -> BasisCheck:
+    return check_basis(
+        stars=certificate.star_rank,
+        level=certificate.issuer_level,
+        basis=certificate.legal_basis,
+        decided=certificate.decision_date,
+        issuer_name=certificate.issuer_name,
+    )
+
+
+def _check_end_date(decision_date: date, printed: date | None) -> None:
+    if printed is not None and printed <= decision_date:
+        raise InvalidEndDate("the printed end date must come after the decision date")
 
 
 def certificates_of(producer: Producer):
@@ -49,8 +71,12 @@ def submit_certificate(
     scan_path: str | None = None,
     scan_content_type: str | None = None,
 ) -> Certificate:
+    """``data`` may also hold ``printed_valid_through`` (the end date the certificate
+    prints) and ``transition_confirmed`` (the submitter confirmed the warnings of
+    ``basis_check``)."""
     if product.producer_id != producer.id:
         raise NotOwnProduct(product.id)
+    _check_end_date(data["decision_date"], data.get("printed_valid_through"))
     certificate = Certificate(
         producer_id=producer.id,
         product=product,
@@ -60,19 +86,34 @@ def submit_certificate(
     )
     for field in CERTIFICATE_FIELDS:
         setattr(certificate, field, data[field])
+    certificate.printed_valid_through = data.get("printed_valid_through")
+    check = basis_check(certificate)
+    if check.errors:
+        raise InvalidLegalBasis(check.errors)
+    if check.warnings and not data.get("transition_confirmed"):
+        raise NeedsConfirmation(check.warnings)
     db.session.add(certificate)
     db.session.flush()
     return certificate
 
 
-def verify_certificate(certificate: Certificate, staff: User, today: date) -> list[Certificate]:
+def verify_certificate(
+    certificate: Certificate, staff: User, today: date, confirmed: bool = False
+) -> list[Certificate]:
     """Accept a submitted certificate. A newer decision for the same product
     supersedes the older valid ones (a re-rating may keep, raise or lower the stars).
+    A transition case (``basis_check`` warns) needs ``confirmed``: staff checked it
+    against the decision.
 
     Returns the certificates it superseded.
     """
     if certificate.review != ReviewState.PENDING:
         raise InvalidTransition(f"certificate {certificate.id} is {certificate.review}")
+    check = basis_check(certificate)
+    if check.errors:
+        raise InvalidLegalBasis(check.errors)
+    if check.warnings and not confirmed:
+        raise NeedsConfirmation(check.warnings)
     certificate.review = ReviewState.VERIFIED
     certificate.reviewed_by = staff
     certificate.reviewed_at = utcnow()
@@ -121,6 +162,22 @@ def revoke_certificate(certificate: Certificate, staff: User, reason: str) -> No
     certificate.revocation_reason = reason
     db.session.flush()
     audit.record(staff, "certificate.revoke", certificate, reason)
+
+
+def record_printed_end_date(certificate: Certificate, staff: User, printed: date | None) -> None:
+    """Staff record the end date the certificate prints (it wins over the 36 months),
+    or clear it (None) to go back to the rule."""
+    _check_end_date(certificate.decision_date, printed)
+    before = certificate.valid_through
+    certificate.printed_valid_through = printed
+    db.session.flush()
+    audit.record(
+        staff,
+        "certificate.end_date",
+        certificate,
+        before=before.isoformat(),
+        after=certificate.valid_through.isoformat(),
+    )
 
 
 def find_by_code(code: str) -> Certificate | None:

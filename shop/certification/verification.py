@@ -9,6 +9,7 @@ from sqlalchemy import select
 from shop.catalog.gtin import InvalidGtin, normalize_gtin13
 from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
+from shop.clock import local_date
 from shop.extensions import db
 from shop.text import fold
 
@@ -117,10 +118,13 @@ def as_json(v: Verification, product_url: str | None) -> dict:
             "issuer_level": c.issuer_level.value,
             "legal_basis": c.legal_basis,
         },
+        # Dates are days in Vietnam (Asia/Ho_Chi_Minh), ISO 8601. The certificate
+        # is valid from the decision date through ``valid_through``, both included.
         "valid_from": c.decision_date.isoformat(),
-        "valid_until": c.valid_until.isoformat(),
+        "valid_through": c.valid_through.isoformat(),
+        "valid_until": c.valid_through.isoformat(),  # the older name, same day
         "revoked": (
-            {"on": c.revoked_at.date().isoformat(), "reason": c.revocation_reason}
+            {"on": local_date(c.revoked_at).isoformat(), "reason": c.revocation_reason}
             if c.revoked_at
             else None
         ),

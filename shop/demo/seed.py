@@ -11,7 +11,7 @@ from shop.auth.models import Role, User
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, ProductSet, ProductStatus
 from shop.certification.models import Certificate, IssuerLevel, ReviewState, new_verification_code
-from shop.certification.rules import VALIDITY_MONTHS, expiry_date
+from shop.certification.rules import VALIDITY_MONTHS, last_valid_day
 from shop.certification.services import (
     revoke_certificate,
     submit_certificate,
@@ -352,7 +352,7 @@ def seed_bulk(products: int, today: date, batch: int = 5000) -> int:
                     "score": None,
                     "decision_number": f"{k}/QĐ-UBND",
                     "decision_date": decided,
-                    "expires_on": expiry_date(decided),
+                    "valid_through": last_valid_day(decided),
                     "issuer_level": (
                         IssuerLevel.CENTRAL if stars == 5 else IssuerLevel.PROVINCE
                     ).value,

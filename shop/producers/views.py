@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.auth.models import normalize_email
 from shop.catalog.services import refresh_producer_products
-from shop.clock import utcnow
+from shop.clock import today_vn, utcnow
 from shop.extensions import db
 from shop.producers import emails, services
 from shop.producers.access import own_or_404, producer_required
@@ -88,11 +88,17 @@ def dashboard():
 
     products = db.session.scalars(products_of(g.producer)).all()
     certificates = db.session.scalars(certificates_of(g.producer)).all()
+    today = today_vn()
     return render_template(
         "producers/dashboard.html",
         producer=g.producer,
         products=products,
         certificates=certificates,
+        # Valid certificates within 90 days of their last day: apply for re-rating.
+        rerating=sorted(
+            (c for c in certificates if c.rerating_warning(today)), key=lambda c: c.valid_through
+        ),
+        today=today,
     )
 
 

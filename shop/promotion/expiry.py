@@ -1,18 +1,17 @@
-"""The daily expiry watch: tell each producer once when a certificate enters its
-last 30 days, and send staff a summary. Statuses are never changed here: they
-follow from dates."""
+"""The daily expiry watch: remind each producer to apply for re-rating 90, 60, 30
+and 7 days before a certificate's last valid day (each reminder once), and send
+staff a summary. Statuses are never changed here: they follow from dates."""
 
 import hashlib
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 
 from shop.auth.models import Role, User
 from shop.certification.models import Certificate
-from shop.certification.register import status_condition
-from shop.certification.rules import EXPIRY_WARNING_DAYS, CertificateStatus
+from shop.certification.rules import REMINDER_DAYS
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.i18n import format_date_vn
@@ -20,20 +19,38 @@ from shop.mail import send_mail
 from shop.promotion.models import ExpiryNotice
 
 
-def due_notices(today: date, threshold: int = EXPIRY_WARNING_DAYS) -> list[Certificate]:
-    """Current certificates within ``threshold`` days of expiry with no notice yet."""
-    noticed = select(ExpiryNotice.certificate_id).where(ExpiryNotice.threshold_days == threshold)
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(
-                status_condition(CertificateStatus.EXPIRING, today),
-                Certificate.expires_on <= today + timedelta(days=threshold),
-                Certificate.id.not_in(noticed),
-            )
-            .order_by(Certificate.expires_on, Certificate.id)
-        )
+def _reminder_threshold(today: date):
+    """``rules.reminder_due`` in SQL: the smallest threshold not below the days left."""
+    smaller_first = sorted(REMINDER_DAYS)
+    return case(
+        *((Certificate.valid_through <= today + timedelta(days=t), t) for t in smaller_first[:-1]),
+        else_=smaller_first[-1],
     )
+
+
+def due_reminders(today: date) -> list[tuple[Certificate, int]]:
+    """Valid certificates within ``max(REMINDER_DAYS)`` days of their last valid day
+    whose reminder for that distance has not gone yet, with its threshold. A run that
+    missed a day sends only the reminder due now, not the ones before it."""
+    threshold = _reminder_threshold(today)
+    sent = (
+        select(ExpiryNotice.id)
+        .where(
+            ExpiryNotice.certificate_id == Certificate.id,
+            ExpiryNotice.threshold_days == threshold,
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Certificate, threshold)
+        .where(
+            Certificate.valid_on(today),
+            Certificate.valid_through <= today + timedelta(days=max(REMINDER_DAYS)),
+            ~sent,
+        )
+        .order_by(Certificate.valid_through, Certificate.id)
+    ).all()
+    return [(certificate, int(t)) for certificate, t in rows]
 
 
 def claim_notice(certificate: Certificate, threshold: int) -> ExpiryNotice | None:
@@ -47,28 +64,31 @@ def claim_notice(certificate: Certificate, threshold: int) -> ExpiryNotice | Non
     return notice
 
 
-def notify_producer(certificate: Certificate) -> None:
+def notify_producer(certificate: Certificate, threshold: int, today: date) -> None:
     product = certificate.product
     producer = product.producer
     recipients = {producer.email, *(m.user.email for m in producer.members)}
     # Built by hand: the command runs from cron, outside any request.
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     link = f"{base}/verify/{certificate.verification_code}"
+    left = certificate.days_left(today)
     body = (
         f"Kính gửi {producer.legal_name},\n\n"
         f'Chứng nhận OCOP {certificate.star_rank} sao của sản phẩm "{product.name}" '
-        f"(quyết định {certificate.decision_number}) chỉ còn hiệu lực đến hết ngày "
-        f"{format_date_vn(certificate.valid_until)}.\n"
-        "Để sản phẩm tiếp tục được bán là sản phẩm OCOP, hãy đăng ký đánh giá lại và gửi "
+        f"(quyết định {certificate.decision_number}) có hiệu lực đến hết ngày "
+        f"{format_date_vn(certificate.valid_through)}"
+        + (f", còn {left} ngày.\n" if left else ": hôm nay là ngày cuối.\n")
+        + "Để sản phẩm tiếp tục được bán là sản phẩm OCOP, hãy đăng ký đánh giá lại và gửi "
         "quyết định mới trên Chợ OCOP trước ngày đó.\n\n"
         f"Kiểm tra chứng nhận: {link}\n"
     )
     for email in sorted(recipients):
         send_mail(
             email,
-            f"Chứng nhận OCOP sắp hết hạn: {product.name}",
+            f"Chứng nhận OCOP sắp hết hạn: {product.name} (còn {left} ngày)",
             body,
-            key=f"certificate-expiring:{certificate.id}:{EXPIRY_WARNING_DAYS}",
+            # One e-mail per certificate and threshold, whatever runs again.
+            key=f"certificate-expiring:{certificate.id}:{threshold}",
         )
 
 
@@ -77,12 +97,13 @@ def staff_summary(notified: list[Certificate], today: date) -> None:
         return
     lines = [
         f"- {c.product.name} ({c.product.producer.legal_name}, "
-        f"{c.product.producer.province.name}): hết hiệu lực sau {format_date_vn(c.valid_until)}"
+        f"{c.product.producer.province.name}): hiệu lực đến hết ngày "
+        f"{format_date_vn(c.valid_through)} (còn {c.days_left(today)} ngày)"
         for c in notified
     ]
     body = (
-        f"Ngày {format_date_vn(today)}: {len(notified)} chứng nhận OCOP vừa vào 30 ngày cuối "
-        "và chủ thể đã được báo:\n\n" + "\n".join(lines) + "\n"
+        f"Ngày {format_date_vn(today)}: {len(notified)} chứng nhận OCOP sắp hết hiệu lực "
+        "và chủ thể đã được nhắc đánh giá lại:\n\n" + "\n".join(lines) + "\n"
     )
     staff = db.session.scalars(
         select(User).where(User.role.in_([Role.STAFF, Role.ADMIN]), User.is_active_account)
@@ -102,11 +123,11 @@ def run_daily(today: date) -> list[Certificate]:
     This is a command's use case, so it owns its transactions: one commit per claim.
     """
     notified = []
-    for certificate in due_notices(today):
-        notice = claim_notice(certificate, EXPIRY_WARNING_DAYS)
+    for certificate, threshold in due_reminders(today):
+        notice = claim_notice(certificate, threshold)
         if notice is None:
             continue
-        notify_producer(certificate)
+        notify_producer(certificate, threshold, today)
         notice.sent_at = utcnow()
         db.session.commit()
         notified.append(certificate)

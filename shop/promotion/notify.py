@@ -6,6 +6,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from shop.certification.models import Certificate
+from shop.clock import local_date
+from shop.i18n import format_date_vn
 from shop.mail import send_mail
 from shop.producers.models import Producer
 
@@ -71,6 +73,17 @@ def certificate_reviewed(certificate: Certificate, outcome: str, reason: str | N
                 **names,
             )
         lines = [first]
+        if outcome == "verified":
+            lines.append(
+                _(
+                    "Hiệu lực đến hết ngày %(day)s.",
+                    day=format_date_vn(certificate.valid_through),
+                )
+            )
+        elif outcome == "revoked" and certificate.revoked_at:
+            # The day in Vietnam: 01:30 on the 29th there is still the 28th in UTC.
+            day = format_date_vn(local_date(certificate.revoked_at))
+            lines.append(_("Ngày thu hồi: %(day)s.", day=day))
         if reason:
             lines.append(_("Lý do: %(reason)s", reason=reason))
         lines += ["", _("Xem chứng nhận: %(url)s", url=_link("/producer/certificates"))]

@@ -20,12 +20,15 @@ from shop.catalog.models import Product
 from shop.catalog.services import current_product_sets
 from shop.certification import register
 from shop.certification import services as certification
+from shop.certification.exceptions import InvalidLegalBasis, NeedsConfirmation
 from shop.certification.exceptions import InvalidTransition as CertificateTransition
+from shop.certification.forms import EndDateForm
 from shop.certification.models import Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
 from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
+from shop.i18n import format_date_vn
 from shop.labels import artwork as artworks
 from shop.labels.forms import ArtworkForm
 from shop.labels.models import LabelArtwork
@@ -176,18 +179,50 @@ def audit_log():
     return render_template("promotion/audit.html", entries=entries)
 
 
-@bp.get("/certificates/<int:certificate_id>")
-@staff_required
-def certificate_detail(certificate_id: int):
-    certificate = _get_or_404(Certificate, certificate_id)
+def _staff_detail(certificate: Certificate, form=None, end_form=None, confirm_error=None):
     return render_template(
         "certification/detail.html",
         certificate=certificate,
         today=today_vn(),
         staff=True,
-        form=ReasonForm(),
+        form=form or ReasonForm(),
+        end_form=end_form
+        or EndDateForm(
+            data={"printed_valid_through": certificate.printed_valid_through},
+            decision_date=certificate.decision_date,
+        ),
+        basis=certification.basis_check(certificate),
+        confirm_error=confirm_error,
         labels_printed=labels_printed(certificate.id),
     )
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@staff_required
+def certificate_detail(certificate_id: int):
+    return _staff_detail(_get_or_404(Certificate, certificate_id))
+
+
+@bp.post("/certificates/<int:certificate_id>/end-date")
+@staff_required
+def certificate_end_date(certificate_id: int):
+    """The end date the certificate prints: it wins over the 36 months."""
+    certificate = _get_or_404(Certificate, certificate_id)
+    form = EndDateForm(decision_date=certificate.decision_date)
+    if not form.validate_on_submit():
+        return _staff_detail(certificate, end_form=form), 400
+    certification.record_printed_end_date(
+        certificate, current_user, form.printed_valid_through.data
+    )
+    db.session.commit()
+    flash(
+        _(
+            "Chứng nhận có hiệu lực đến hết ngày %(day)s.",
+            day=format_date_vn(certificate.valid_through),
+        ),
+        "success",
+    )
+    return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
 
 
 @bp.get("/certificates/<int:certificate_id>/scan")
@@ -207,10 +242,21 @@ def verify_certificate(certificate_id: int):
         flash(_("Hãy xác minh chủ thể trước khi xác minh chứng nhận."), "error")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
     try:
-        certification.verify_certificate(certificate, current_user, today_vn())
+        certification.verify_certificate(
+            certificate,
+            current_user,
+            today_vn(),
+            confirmed=request.form.get("confirm_transition") == "y",
+        )
     except CertificateTransition:
         flash(_("Chứng nhận này không còn chờ xác minh."), "info")
         return redirect(url_for("promotion.certificate_detail", certificate_id=certificate.id))
+    except NeedsConfirmation:
+        error = _("Hãy đối chiếu với quyết định và đánh dấu xác nhận trước khi xác minh.")
+        return _staff_detail(certificate, confirm_error=error), 400
+    except InvalidLegalBasis:
+        # The reasons are on the page: the certificate can only be rejected.
+        return _staff_detail(certificate), 400
     notify.certificate_reviewed(certificate, "verified")
     db.session.commit()
     flash(_("Đã xác minh chứng nhận %(number)s.", number=certificate.decision_number), "success")
@@ -223,14 +269,7 @@ def _reason_action(
     certificate = _get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return render_template(
-            "certification/detail.html",
-            certificate=certificate,
-            today=today_vn(),
-            staff=True,
-            form=form,
-            labels_printed=labels_printed(certificate.id),
-        ), 400
+        return _staff_detail(certificate, form=form), 400
     reason = form.reason.data.strip()
     try:
         action(certificate, current_user, reason)

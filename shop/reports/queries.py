@@ -180,16 +180,16 @@ def certified_by_province(today: date) -> list[CertifiedRow]:
 
 
 def expiring_by_month(today: date) -> list[ExpiringRow]:
-    """Certificates valid ``today`` by the month of ``expires_on`` (their first day
-    no longer valid): this month and the eleven after, months with none included."""
+    """Certificates valid ``today`` by the month of ``valid_through`` (their last
+    valid day): this month and the eleven after, months with none included."""
     months = [today.replace(day=1)]
     while len(months) < EXPIRY_MONTHS:
         months.append(next_month(months[-1]))
-    year = cast(extract("year", Certificate.expires_on), Integer)
-    month = cast(extract("month", Certificate.expires_on), Integer)
+    year = cast(extract("year", Certificate.valid_through), Integer)
+    month = cast(extract("month", Certificate.valid_through), Integer)
     query = (
         select(year.label("y"), month.label("m"), func.count(Certificate.id))
-        .where(Certificate.valid_on(today), Certificate.expires_on < next_month(months[-1]))
+        .where(Certificate.valid_on(today), Certificate.valid_through < next_month(months[-1]))
         .group_by(year, month)
     )
     counts = {(y, m): int(n) for y, m, n in db.session.execute(query)}

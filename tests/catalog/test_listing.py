@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from shop.catalog.listing import CatalogQuery, facets, search_products
 from shop.catalog.services import archive_product, unpublish_product
-from shop.certification.rules import expiry_date
+from shop.certification.rules import last_valid_day
 from shop.certification.services import revoke_certificate
 from shop.extensions import db
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, make_producer
@@ -55,7 +55,8 @@ def test_product_without_verified_certificate_is_not_listed(make_product, make_c
 def test_certificate_expiring_between_two_requests(make_listed):
     decided = date(2023, 12, 1)
     make_listed("Sắp hết hạn", decision_date=decided)
-    last_valid = expiry_date(decided) - timedelta(days=1)
+    last_valid = last_valid_day(decided)
+    assert last_valid == date(2026, 12, 1)
     assert names(today=last_valid) == ["Sắp hết hạn"]
     assert names(today=last_valid + timedelta(days=1)) == []
 

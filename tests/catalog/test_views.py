@@ -66,7 +66,7 @@ def test_product_page_shows_certificate_and_label_facts(client, make_listed):
         "350.000 ₫",
         "Còn hàng",
         "15/09/2025",
-        "14/09/2028",
+        "15/09/2028",  # valid through: the decision day is not counted
         "UBND tỉnh Tuyên Quang",
         "Hộp 200 g",
         product.producer.legal_name,

@@ -33,10 +33,11 @@ def test_codes_differ(make_certificate, make_product):
     assert len(codes) == 5
 
 
-def test_expires_on_follows_the_decision_date(make_certificate):
+def test_valid_through_follows_the_decision_date(make_certificate):
     certificate = make_certificate(decision_date=date(2024, 2, 29))
-    assert certificate.expires_on == date(2027, 2, 28)
-    assert certificate.valid_until == date(2027, 2, 27)
+    assert certificate.valid_through == date(2027, 2, 28)
+    assert certificate.expires_on == date(2027, 3, 1)
+    assert certificate.valid_until == certificate.valid_through
 
 
 def test_verify_then_revoke(make_certificate, staff):
@@ -90,7 +91,7 @@ def test_sql_validity_matches_the_python_rule(make_certificate, make_product, st
     certs = {
         "active": make_certificate(product, decision_date=date(2025, 1, 10)),
         "expiring": make_certificate(make_product(), decision_date=date(2023, 12, 20)),
-        "expired": make_certificate(make_product(), decision_date=date(2023, 11, 28)),
+        "expired": make_certificate(make_product(), decision_date=date(2023, 11, 27)),
         "pending": make_certificate(make_product(), verified=False),
         "revoked": make_certificate(make_product()),
     }

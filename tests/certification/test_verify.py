@@ -18,7 +18,7 @@ def at(monkeypatch):
     return move
 
 
-DECIDED = date(2025, 9, 15)  # valid until 14/09/2028 inclusive
+DECIDED = date(2025, 9, 15)  # valid through 15/09/2028 (Civil Code: day not counted)
 
 
 @pytest.fixture
@@ -34,8 +34,8 @@ def certificate(make_listed):
     [
         (date(2026, 11, 28), "CÒN HIỆU LỰC", "valid"),
         (date(2028, 9, 1), "SẮP HẾT HẠN", "expiring"),
-        (date(2028, 9, 14), "SẮP HẾT HẠN", "expiring"),
-        (date(2028, 9, 15), "HẾT HIỆU LỰC", "expired"),
+        (date(2028, 9, 15), "SẮP HẾT HẠN", "expiring"),
+        (date(2028, 9, 16), "HẾT HIỆU LỰC", "expired"),
     ],
 )
 def test_status_by_date(client, certificate, at, today, word, status):
@@ -45,11 +45,12 @@ def test_status_by_date(client, certificate, at, today, word, status):
     text = page.get_data(as_text=True)
     assert word in text
     assert "Chè Shan Tuyết Lũng Phìn" in text
-    assert "14/09/2028" in text
+    assert "15/09/2028" in text
     assert certificate.decision_number in text
     api = client.get(f"/api/v1/verify/{certificate.verification_code}").get_json()
     assert api["status"] == status
-    assert api["valid_until"] == "2028-09-14"
+    assert api["valid_through"] == "2028-09-15"
+    assert api["valid_until"] == api["valid_through"]  # the older name, kept for clients
     assert api["star_rank"] == 4
     if status == "expired":
         assert api["product"]["url"] is None

@@ -175,7 +175,7 @@ def test_line_whose_certificate_expired_is_flagged_and_orders_nothing(client, ma
     put(client, tea.id, 2)
     total = client.get("/cart.json").get_json()["total_price"]
     certificate = current_certificate(tea)
-    certificate.expires_on = today_vn() - timedelta(days=1)  # it expired at midnight
+    certificate.valid_through = today_vn() - timedelta(days=1)  # it expired at midnight
     db.session.commit()
     assert client.get("/cart.json").get_json()["items"][0]["problem"] == "unlisted"
     response = client.post("/checkout", data=checkout_form(total))
