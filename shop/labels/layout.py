@@ -310,7 +310,7 @@ def arrange(content: LabelContent, width: float, height: float, insets: Insets) 
             _Item(content.product_name, name_pt, bold=True, lines=name_lines),
             _Item(place, small, lines=2),
             _Item(decision, small, lines=2),
-            _Item(f"Hiệu lực đến hết {content.valid_until.strftime('%d/%m/%Y')}", small),
+            _Item(f"Hiệu lực đến {content.valid_until.strftime('%d/%m/%Y')}", small),
             # Not among the OCOP mark's words (the package states its net quantity).
             _Item(content.pack, small, optional=True) if content.pack else None,
         ]
