@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog import listing, services
 from shop.catalog.exceptions import (
+    AbvRequired,
     GtinTaken,
     InvalidTransition,
     ProducerNotVerified,
@@ -32,6 +33,7 @@ from shop.jobs.services import enqueue
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
+from shop.producers.rules import ShippingMode
 from shop.uploads import (
     UploadRejected,
     check_photo,
@@ -156,6 +158,10 @@ def producer_products():
     return render_template("catalog/producer_products.html", products=products)
 
 
+def _by_weight(producer: Producer) -> bool:
+    return producer.shipping_mode is ShippingMode.ZONES
+
+
 def _gtin_warning(product: Product) -> None:
     if product.gtin and not is_vietnamese(product.gtin):
         flash(
@@ -167,13 +173,16 @@ def _gtin_warning(product: Product) -> None:
 @bp.route("/producer/products/new", methods=["GET", "POST"])
 @producer_required
 def new_product():
-    form = ProductForm()
+    form = ProductForm(requires_weight=_by_weight(g.producer))
     if form.validate_on_submit():
         try:
             product = services.create_product(g.producer, **form.product_data())
         except GtinTaken:
             db.session.rollback()
             form.gtin.errors = [gtin_taken_message()]
+        except AbvRequired:
+            db.session.rollback()
+            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
         else:
             db.session.commit()
             flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
@@ -189,13 +198,16 @@ def new_product():
 @producer_required
 def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
-    form = ProductForm(obj=product)
+    form = ProductForm(obj=product, requires_weight=_by_weight(g.producer))
     if form.validate_on_submit():
         try:
             services.update_product(product, **form.product_data())
         except GtinTaken:
             db.session.rollback()
             form.gtin.errors = [gtin_taken_message()]
+        except AbvRequired:
+            db.session.rollback()
+            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
         else:
             db.session.commit()
             flash(_("Đã lưu sản phẩm."), "success")
