@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog import listing, services
+from shop.catalog.alcohol import advertisable
 from shop.catalog.exceptions import (
     AbvRequired,
     GtinTaken,
@@ -53,7 +54,14 @@ bp = Blueprint("catalog", __name__)
 @cacheable
 def home():
     today = today_vn()
-    newest = listing.search_products(listing.CatalogQuery(sort="newest"), today, page_size=8)
+    # The home page is promotion: its blocks show no spirits of 15 % or more
+    # (Law 44/2019); the catalogue, search and product pages still list them.
+    newest = listing.cards(
+        listing.listed(today)
+        .where(advertisable())
+        .order_by(Product.published_at.desc(), Product.id.desc())
+        .limit(8)
+    )
     province_counts = listing.counts_by(Producer.province_code, today)
     provinces = db.session.scalars(
         select(Province).where(Province.code.in_(list(province_counts)))
@@ -67,7 +75,7 @@ def home():
         "catalog/home.html",
         campaigns=[(c, items) for c, items in campaigns if items],
         featured=listing.featured(today),
-        newest=newest.items,
+        newest=newest,
         provinces=sorted(provinces, key=lambda p: -province_counts[p.code]),
         province_counts=province_counts,
         industries=[i for i in industries if industry_counts.get(i.id)],
