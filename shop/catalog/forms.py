@@ -170,11 +170,16 @@ class ProductForm(FlaskForm):
                 _l("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0), ví dụ 29,5.")
             )
 
-    def validate_shipping_grams(self, field):
-        if self.requires_weight and field.data is None:
-            raise ValidationError(
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain on a blank field.
+        weight = self.shipping_grams
+        if self.requires_weight and weight.data is None and not weight.errors:
+            weight.errors.append(
                 _l("Cơ sở tính phí vận chuyển theo khối lượng: vui lòng nhập khối lượng gửi hàng.")
             )
+            ok = False
+        return ok
 
     def validate_price_vnd(self, field):
         if field.data is None:
