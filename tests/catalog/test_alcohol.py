@@ -141,3 +141,17 @@ def test_spirits_of_15_percent_are_listed_but_not_promoted_on_the_home_page(clie
     listed = catalogue.get_data(as_text=True)
     assert "Rượu ngô men lá" in listed
     assert "Rượu mạnh đúng 15 độ" in listed
+
+
+def test_every_demo_drink_of_an_alcoholic_set_declares_its_abv():
+    from shop.demo import data
+
+    drinks = {
+        product[0]
+        for producer in data.PRODUCERS
+        for product in producer["products"]
+        if product[1] in ("II.01", "II.02")
+    }
+    assert drinks
+    assert drinks == set(data.ABV_TENTHS)
+    assert data.ABV_TENTHS["Rượu ngô men lá Bắc Hà"] == 295
