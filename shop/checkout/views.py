@@ -153,7 +153,14 @@ def checkout():
                 contact.province_code
             )
             flash(
-                _("Giá hoặc phí vận chuyển vừa thay đổi. Vui lòng xem lại tổng tiền rồi đặt hàng."),
+                _(
+                    "Phí vận chuyển đã được tính theo tỉnh nhận hàng. "
+                    "Vui lòng xem lại tổng tiền rồi đặt hàng."
+                )
+                if view.ships_by_zone
+                else _(
+                    "Giá hoặc phí vận chuyển vừa thay đổi. Vui lòng xem lại tổng tiền rồi đặt hàng."
+                ),
                 "error",
             )
             form.expected_total.data = str(view.total_vnd)

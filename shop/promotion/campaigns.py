@@ -100,9 +100,7 @@ def campaign_cards(campaign: Campaign, today: date, limit: int | None = None) ->
     query = (
         listed(today)
         .join(CampaignItem, CampaignItem.product_id == Product.id)
-        .where(
-            CampaignItem.campaign_id == campaign.id, Certificate.star_rank >= 3, advertisable()
-        )
+        .where(CampaignItem.campaign_id == campaign.id, Certificate.star_rank >= 3, advertisable())
         .order_by(CampaignItem.position)
     )
     if limit:
