@@ -20,6 +20,8 @@ _seq = itertools.count(1)
 # Tuyên Quang (8) and its commune Lũng Phìn (763); Lào Cai (15), Bắc Hà (2839).
 PROVINCE, WARD = 8, 763
 OTHER_PROVINCE, OTHER_WARD = 15, 2839
+# A default ABV (tenths of a percent) for products of the alcoholic sets.
+ALCOHOL_BY_SET = {"II.01": 295, "II.02": 120}
 
 
 def make_user(email=None, password=PASSWORD, role=Role.CUSTOMER, full_name="Nguyễn Văn A"):
@@ -72,6 +74,8 @@ def make_product(
     **extra,
 ):
     producer = producer or make_producer()
+    if set_code in ALCOHOL_BY_SET:  # the alcoholic sets must declare an ABV
+        extra.setdefault("abv_tenths", ALCOHOL_BY_SET[set_code])
     product = create_product(
         producer,
         name=name or f"Sản phẩm thử {next(_seq)}",

@@ -20,6 +20,7 @@ from shop.catalog.models import Product
 from shop.certification.models import Certificate
 from shop.extensions import db
 from shop.producers.models import Producer
+from shop.producers.rules import ShippingMode, depends_on_destination
 
 SESSION_KEY = "cart"
 MAX_LINES = 50
@@ -203,14 +204,36 @@ class LineView:
 class GroupView:
     producer: Producer
     lines: list[LineView] = field(default_factory=list)
+    # The buyer's province, once known (the checkout's form); until then a fee
+    # by zone is the lowest it can be, shown as "from".
+    destination_province_code: int | None = None
 
     @property
     def subtotal_vnd(self) -> int:
         return sum(line.line_total_vnd for line in self.lines if line.problem != "unlisted")
 
     @property
+    def grams(self) -> int:
+        """The parcel's weight; a product without one weighs nothing here (the
+        producer's forms ask every product for its weight before fees go by weight)."""
+        return sum(
+            (line.product.shipping_grams or 0) * line.quantity
+            for line in self.lines
+            if line.problem != "unlisted"
+        )
+
+    @property
     def shipping_vnd(self) -> int:
-        return self.producer.shipping_for(self.subtotal_vnd) if self.subtotal_vnd else 0
+        return self.producer.shipping_for(
+            self.subtotal_vnd, self.grams, self.destination_province_code
+        )
+
+    @property
+    def shipping_is_estimate(self) -> bool:
+        """The fee depends on a province the buyer has not named yet."""
+        return self.destination_province_code is None and depends_on_destination(
+            self.producer.shipping_terms, subtotal_vnd=self.subtotal_vnd, grams=self.grams
+        )
 
     @property
     def total_vnd(self) -> int:
@@ -220,6 +243,13 @@ class GroupView:
 @dataclass
 class CartView:
     groups: list[GroupView]
+
+    def ship_to(self, province_code: int | None) -> "CartView":
+        """Price shipping for a destination province (no query: the fee terms are
+        columns of the producers already loaded, the regions a Python table)."""
+        for group in self.groups:
+            group.destination_province_code = province_code
+        return self
 
     @property
     def lines(self) -> list[LineView]:
@@ -238,8 +268,22 @@ class CartView:
         return sum(group.shipping_vnd for group in self.groups)
 
     @property
+    def shipping_is_estimate(self) -> bool:
+        return any(group.shipping_is_estimate for group in self.groups)
+
+    @property
+    def ships_by_zone(self) -> bool:
+        """Some producer charges by destination: the province changes the total."""
+        return any(g.producer.shipping_mode is ShippingMode.ZONES for g in self.groups)
+
+    @property
     def total_vnd(self) -> int:
         return self.subtotal_vnd + self.shipping_vnd
+
+    @property
+    def has_alcohol(self) -> bool:
+        """Any line holds alcohol: the buyer must confirm being 18 or older."""
+        return any(line.product.is_alcohol for line in self.lines)
 
     @property
     def problems(self) -> list[LineView]:
@@ -306,6 +350,9 @@ def view_json(view: CartView) -> dict:
         "item_count": view.count,
         "items_subtotal_price": view.subtotal_vnd,
         "shipping_price": view.shipping_vnd,
+        # True while a fee by zone waits for the buyer's province: the figures are "from".
+        "shipping_is_estimate": view.shipping_is_estimate,
+        "requires_alcohol_age_check": view.has_alcohol,
         "total_price": view.total_vnd,
         "requires_attention": bool(view.problems),
         "items": [
@@ -329,6 +376,7 @@ def view_json(view: CartView) -> dict:
                 "producer": group.producer.legal_name,
                 "subtotal": group.subtotal_vnd,
                 "shipping": group.shipping_vnd,
+                "shipping_is_estimate": group.shipping_is_estimate,
                 "free_shipping_over": group.producer.free_shipping_over_vnd,
             }
             for group in view.groups

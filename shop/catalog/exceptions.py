@@ -14,6 +14,10 @@ class InvalidTransition(CatalogError):
     pass
 
 
+class AbvRequired(CatalogError):
+    """A product of an alcoholic product set must declare its alcohol content."""
+
+
 class GtinTaken(CatalogError):
     """The GTIN belongs to another producer, and staff have not granted it."""
 

@@ -4,6 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from shop.catalog.alcohol import format_abv, is_alcohol, parse_abv
 from shop.catalog.gtin import InvalidGtin, ocop_gtin13
 from shop.catalog.models import MAX_PHOTOS
 from shop.catalog.services import current_product_sets
@@ -11,11 +12,34 @@ from shop.formfields import choice_values, choices, int_or_none
 from shop.money import MAX_PRICE_VND, MIN_PRICE_VND, format_vnd, parse_vnd
 
 
-def product_set_choices():
+def product_set_choices(sets=None):
     return choices(
-        ((s.id, f"{s.code} {s.name_vi}") for s in current_product_sets()),
+        ((s.id, f"{s.code} {s.name_vi}") for s in (sets or current_product_sets())),
         _l("— Chọn bộ sản phẩm —"),
     )
+
+
+class AbvField(StringField):
+    """Alcohol by volume typed as "29,5" or "29.5" (%), held in tenths (295)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if self.raw.strip():
+            try:
+                self.data = parse_abv(self.raw)
+            except ValueError:
+                raise ValueError(
+                    _l(
+                        "Độ cồn là số phần trăm từ 0 đến 100, "
+                        "tối đa một chữ số thập phân, ví dụ 29,5."
+                    )
+                ) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_abv(self.data).removesuffix("%") if self.data is not None else ""
 
 
 class ProductSetField(SelectField):
@@ -110,15 +134,52 @@ class ProductForm(FlaskForm):
         validators=[Optional()],
         render_kw={"inputmode": "numeric"},
     )
+    abv_tenths = AbvField(
+        _l("Độ cồn (% thể tích)"),
+        description=_l(
+            "Bắt buộc với rượu và đồ uống có cồn, ví dụ 29,5. Để trống nếu sản phẩm không có cồn."
+        ),
+        render_kw={"inputmode": "decimal"},
+    )
+    shipping_grams = IntegerField(
+        _l("Khối lượng gửi hàng (gam, cả bao bì)"),
+        description=_l("Dùng để tính phí vận chuyển theo khối lượng, ví dụ 750."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=1_000_000, message=_l("Khối lượng từ 1 đến 1.000.000 gam.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1},
+    )
     description = TextAreaField(
         _l("Mô tả"),
         description=_l("Có thể dùng đoạn văn, chữ đậm, nghiêng, danh sách và liên kết."),
         validators=[Optional(), Length(max=10000, message=_l("Mô tả tối đa 10000 ký tự."))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, requires_weight: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.product_set_id.choices = product_set_choices()
+        sets = current_product_sets()
+        self.product_set_id.choices = product_set_choices(sets)
+        self.alcoholic_set_ids = {s.id for s in sets if s.alcoholic}
+        # The producer charges shipping by weight: every product needs its weight.
+        self.requires_weight = requires_weight
+
+    def validate_abv_tenths(self, field):
+        if self.product_set_id.data in self.alcoholic_set_ids and not is_alcohol(field.data):
+            raise ValidationError(
+                _l("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0), ví dụ 29,5.")
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain on a blank field.
+        weight = self.shipping_grams
+        if self.requires_weight and weight.data is None and not weight.errors:
+            weight.errors.append(
+                _l("Cơ sở tính phí vận chuyển theo khối lượng: vui lòng nhập khối lượng gửi hàng.")
+            )
+            ok = False
+        return ok
 
     def validate_price_vnd(self, field):
         if field.data is None:
@@ -142,6 +203,8 @@ class ProductForm(FlaskForm):
             "unit": self.unit.data.strip(),
             "net_quantity": self.net_quantity.data.strip(),
             "gtin": self.gtin.data or None,
+            "abv_tenths": self.abv_tenths.data,
+            "shipping_grams": self.shipping_grams.data,
             "description": self.description.data or "",
         }
 

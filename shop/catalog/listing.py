@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, func, select
 
 from shop.catalog import generation, search
+from shop.catalog.alcohol import advertisable
 from shop.catalog.models import Product, ProductPhoto, ProductSet, ProductStatus
 from shop.certification.models import Certificate
 from shop.extensions import cache, db
@@ -390,10 +391,11 @@ def cached_summary(cq: CatalogQuery, today: date) -> Summary:
 
 
 def featured(today: date, limit: int = 8) -> list[Card]:
-    """Until the staff console features products: the newest 5★ and 4★ listings."""
+    """Until the staff console features products: the newest 5★ and 4★ listings.
+    A promotional block: no spirits of 15 % or more (shop/catalog/alcohol.py)."""
     return cards(
         listed(today)
-        .where(Certificate.star_rank >= 4)
+        .where(Certificate.star_rank >= 4, advertisable())
         .order_by(Certificate.star_rank.desc(), Product.published_at.desc(), Product.id.desc())
         .limit(limit)
     )

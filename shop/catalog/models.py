@@ -6,13 +6,16 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
+from shop.catalog.alcohol import MAX_ABV_TENTHS, advertising_banned, format_abv, is_alcohol
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
 from shop.extensions import db
@@ -50,6 +53,9 @@ class ProductSet(db.Model):
     industry_id: Mapped[int] = mapped_column(ForeignKey("industries.id"))
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    # White spirits and other alcoholic drinks: their products declare an ABV
+    # (shop/catalog/alcohol.py); the migration sets it for the 2023 sets.
+    alcoholic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     industry: Mapped[Industry] = relationship(lazy="joined")
 
@@ -70,6 +76,8 @@ class Product(db.Model):
             f"price_vnd BETWEEN {MIN_PRICE_VND} AND {MAX_PRICE_VND}", name="price_range"
         ),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint(f"abv_tenths BETWEEN 0 AND {MAX_ABV_TENTHS}", name="abv_range"),
+        CheckConstraint("shipping_grams BETWEEN 1 AND 1000000", name="shipping_grams_range"),
         Index("ix_products_status_published_at", "status", "published_at"),
         Index("ix_products_price_vnd", "price_vnd"),
     )
@@ -86,6 +94,10 @@ class Product(db.Model):
     unit: Mapped[str] = mapped_column(String(40), default="")  # "Hộp", "Chai", "Gói"
     net_quantity: Mapped[str] = mapped_column(String(60), default="")  # "200 g", "500 ml"
     gtin: Mapped[str | None] = mapped_column(String(13))
+    # Alcohol by volume in tenths of a percent (295 = 29,5 %), None for no alcohol.
+    abv_tenths: Mapped[int | None] = mapped_column(SmallInteger)
+    # The packed weight of one unit in grams, for shipping by weight.
+    shipping_grams: Mapped[int | None]
     status: Mapped[ProductStatus] = mapped_column(
         str_enum(ProductStatus),
         default=ProductStatus.DRAFT,
@@ -112,6 +124,19 @@ class Product(db.Model):
     @property
     def ships_as_parcel(self) -> bool:
         return self.product_set.industry.ships_as_parcel
+
+    @property
+    def is_alcohol(self) -> bool:
+        return is_alcohol(self.abv_tenths)
+
+    @property
+    def advertising_banned(self) -> bool:
+        """Spirits of 15 % or more: listed and sold, never advertised."""
+        return advertising_banned(self.abv_tenths)
+
+    @property
+    def abv_display(self) -> str | None:
+        return format_abv(self.abv_tenths) if self.abv_tenths is not None else None
 
     @property
     def in_stock(self) -> bool:

@@ -6,7 +6,9 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.audit.services import record
 from shop.auth.models import User
+from shop.catalog.alcohol import is_alcohol
 from shop.catalog.exceptions import (
+    AbvRequired,
     GtinGrantError,
     GtinTaken,
     InvalidTransition,
@@ -40,6 +42,8 @@ PRODUCT_FIELDS = (
     "unit",
     "net_quantity",
     "gtin",
+    "abv_tenths",
+    "shipping_grams",
 )
 
 
@@ -72,7 +76,17 @@ def _apply(product: Product, data: dict) -> None:
     refresh_search(product)
 
 
+def _check_abv(data: dict, product: Product | None) -> None:
+    """Products of the alcoholic sets declare their ABV (above 0)."""
+    set_id = data.get("product_set_id", product.product_set_id if product else None)
+    abv = data.get("abv_tenths", product.abv_tenths if product else None)
+    product_set = db.session.get(ProductSet, set_id) if set_id is not None else None
+    if product_set is not None and product_set.alcoholic and not is_alcohol(abv):
+        raise AbvRequired(set_id)
+
+
 def create_product(producer: Producer, **data) -> Product:
+    _check_abv(data, None)
     _check_gtin(producer.id, data, current=None)
     product = Product(
         producer_id=producer.id, slug=unique_slug(Product, data["name"], max_length=100)
@@ -84,6 +98,7 @@ def create_product(producer: Producer, **data) -> Product:
 
 
 def update_product(product: Product, **data) -> Product:
+    _check_abv(data, product)
     _check_gtin(product.producer_id, data, current=product.gtin)
     if "name" in data and data["name"] != product.name:
         product.slug = unique_slug(Product, data["name"], exclude_id=product.id, max_length=100)

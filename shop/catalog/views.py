@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.catalog import generation, listing, services
+from shop.catalog.alcohol import advertisable
 from shop.catalog.exceptions import (
+    AbvRequired,
     GtinTaken,
     InvalidTransition,
     ProducerNotVerified,
@@ -33,6 +35,7 @@ from shop.localities.former import former_provinces_of
 from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
 from shop.producers.models import Producer, ProducerStatus
+from shop.producers.rules import ShippingMode
 from shop.uploads import (
     UploadRejected,
     check_photo,
@@ -52,7 +55,14 @@ bp = Blueprint("catalog", __name__)
 @cacheable
 def home():
     today = today_vn()
-    newest = listing.search_products(listing.CatalogQuery(sort="newest"), today, page_size=8)
+    # The home page is promotion: its blocks show no spirits of 15 % or more
+    # (Law 44/2019); the catalogue, search and product pages still list them.
+    newest = listing.cards(
+        listing.listed(today)
+        .where(advertisable())
+        .order_by(Product.published_at.desc(), Product.id.desc())
+        .limit(8)
+    )
     province_counts = listing.counts_by(Producer.province_code, today)
     provinces = db.session.scalars(
         select(Province).where(Province.code.in_(list(province_counts)))
@@ -66,7 +76,7 @@ def home():
         "catalog/home.html",
         campaigns=[(c, items) for c, items in campaigns if items],
         featured=listing.featured(today),
-        newest=newest.items,
+        newest=newest,
         provinces=sorted(provinces, key=lambda p: -province_counts[p.code]),
         province_counts=province_counts,
         industries=[i for i in industries if industry_counts.get(i.id)],
@@ -178,6 +188,10 @@ def producer_products():
     return render_template("catalog/producer_products.html", products=products)
 
 
+def _by_weight(producer: Producer) -> bool:
+    return producer.shipping_mode is ShippingMode.ZONES
+
+
 def _gtin_warning(product: Product) -> None:
     if product.gtin and not is_vietnamese(product.gtin):
         flash(
@@ -189,13 +203,16 @@ def _gtin_warning(product: Product) -> None:
 @bp.route("/producer/products/new", methods=["GET", "POST"])
 @producer_required
 def new_product():
-    form = ProductForm()
+    form = ProductForm(requires_weight=_by_weight(g.producer))
     if form.validate_on_submit():
         try:
             product = services.create_product(g.producer, **form.product_data())
         except GtinTaken:
             db.session.rollback()
             form.gtin.errors = [gtin_taken_message()]
+        except AbvRequired:
+            db.session.rollback()
+            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
         else:
             db.session.commit()
             flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
@@ -211,13 +228,16 @@ def new_product():
 @producer_required
 def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
-    form = ProductForm(obj=product)
+    form = ProductForm(obj=product, requires_weight=_by_weight(g.producer))
     if form.validate_on_submit():
         try:
             services.update_product(product, **form.product_data())
         except GtinTaken:
             db.session.rollback()
             form.gtin.errors = [gtin_taken_message()]
+        except AbvRequired:
+            db.session.rollback()
+            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
         else:
             db.session.commit()
             flash(_("Đã lưu sản phẩm."), "success")

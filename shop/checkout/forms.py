@@ -39,9 +39,26 @@ class CheckoutForm(AddressMixin, FlaskForm):
         validators=[InputRequired(message=_l("Vui lòng chọn cách thanh toán."))],
     )
     save_address = BooleanField(_l("Lưu địa chỉ này cho lần sau"), default=True)
+    # Shown, and required, only when the cart holds alcohol (Law 44/2019).
+    adult_confirmed = BooleanField(
+        _l("Tôi xác nhận mình đã đủ 18 tuổi trở lên (bắt buộc khi mua đồ uống có cồn).")
+    )
     checkout_token = HiddenField()
     expected_total = HiddenField()
+
+    requires_adult = False  # the view sets it: the cart holds alcohol
+
+    def validate_adult_confirmed(self, field):
+        if self.requires_adult and not field.data:
+            raise ValidationError(adult_required_message())
 
     def validate_payment_method(self, field):
         if field.data not in {choice.value for choice in PAYMENT_CHOICES}:
             raise ValidationError(_l("Vui lòng chọn cách thanh toán."))
+
+
+def adult_required_message():
+    return _l(
+        "Giỏ hàng có đồ uống có cồn: không bán cho người chưa đủ 18 tuổi. "
+        "Vui lòng xác nhận bạn đã đủ 18 tuổi."
+    )

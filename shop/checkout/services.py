@@ -84,6 +84,14 @@ class OutOfStock(CheckoutError):
         self.short = short
 
 
+class AgeNotConfirmed(CheckoutError):
+    """The cart holds alcohol and the buyer did not confirm being 18 or older
+    (Law 44/2019: no alcohol is sold to anyone under 18)."""
+
+    def __init__(self):
+        super().__init__("alcohol in the cart: the buyer must confirm being 18 or older")
+
+
 class PriceChanged(CheckoutError):
     """The total the customer saw is not the total now (a price moved, or a
     tampered form): nothing is ordered, the cart is shown again."""
@@ -139,20 +147,29 @@ def place_order(
     expected_total_vnd: int | None,
     now: datetime | None = None,
     view: CartView | None = None,
+    adult_confirmed: bool = False,
 ) -> tuple[Order, bool]:
     """Create the order; returns (order, created). ``created`` is False when the
     token already made an order (a double submit): that order is returned.
 
     ``view`` is the cart of ``lines`` as the caller built it in this transaction
     (the checkout page has it already); it is built here otherwise. Prices and
-    stock are checked again by the stock UPDATEs whichever view is given."""
+    stock are checked again by the stock UPDATEs whichever view is given.
+
+    Shipping is priced here for the contact's province, whatever the view held:
+    ``expected_total_vnd`` (what the buyer saw) must match that total, so a buyer
+    never pays a fee they were not shown. A cart with alcohol needs
+    ``adult_confirmed`` (AgeNotConfirmed otherwise)."""
     existing = find_by_token(token)
     if existing is not None:
         return existing, False
     if view is None:
         view = build_view(lines, today)
+    view.ship_to(contact.province_code)
     if not view.can_checkout:
         raise CartNotReady(view)
+    if view.has_alcohol and not adult_confirmed:
+        raise AgeNotConfirmed
     if expected_total_vnd != view.total_vnd:
         raise PriceChanged(expected_total_vnd, view.total_vnd)
 
@@ -169,6 +186,7 @@ def place_order(
         street=contact.street,
         **locality_snapshot(contact.province_code, contact.ward_code),
         note=contact.note,
+        adult_confirmed=view.has_alcohol and adult_confirmed,
         payment_method=payment_method,
         status=(
             OrderStatus.AWAITING_DELIVERY

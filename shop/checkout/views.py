@@ -19,7 +19,7 @@ from sqlalchemy import select
 from shop import observability
 from shop.cart import services as cart
 from shop.checkout import services
-from shop.checkout.forms import CheckoutForm
+from shop.checkout.forms import CheckoutForm, adult_required_message
 from shop.clock import today_vn
 from shop.extensions import db, limiter
 from shop.orders import emails
@@ -84,6 +84,11 @@ def checkout():
             return redirect(url_for("cart.show"))
         _prefill(form, addresses)
         form.checkout_token.data = services.new_checkout_token()
+    # Shipping priced for the form's province (posted, or the saved address): no
+    # query, the fee terms came with the cart and the regions are a Python table.
+    view.ship_to(form.province_code.data)
+    form.requires_adult = view.has_alcohol
+    if request.method == "GET":
         form.expected_total.data = str(view.total_vnd)
     status = 200
     if form.is_submitted() and "refresh_wards" in request.form:
@@ -120,7 +125,12 @@ def checkout():
                 today=today,
                 expected_total_vnd=expected_total,
                 view=view,
+                adult_confirmed=bool(form.adult_confirmed.data),
             )
+        except services.AgeNotConfirmed:
+            db.session.rollback()
+            form.adult_confirmed.errors = [*form.adult_confirmed.errors, adult_required_message()]
+            return _page(form, view, addresses, 400)
         except services.OutOfStock as exc:
             db.session.rollback()
             for short in exc.short:
@@ -139,9 +149,18 @@ def checkout():
             return redirect(url_for("cart.show"), 303)
         except services.PriceChanged:
             db.session.rollback()
-            view = cart.build_view(cart.read_lines(current_user), today)
+            view = cart.build_view(cart.read_lines(current_user), today).ship_to(
+                contact.province_code
+            )
             flash(
-                _("Giá hoặc phí vận chuyển vừa thay đổi. Vui lòng xem lại tổng tiền rồi đặt hàng."),
+                _(
+                    "Phí vận chuyển đã được tính theo tỉnh nhận hàng. "
+                    "Vui lòng xem lại tổng tiền rồi đặt hàng."
+                )
+                if view.ships_by_zone
+                else _(
+                    "Giá hoặc phí vận chuyển vừa thay đổi. Vui lòng xem lại tổng tiền rồi đặt hàng."
+                ),
                 "error",
             )
             form.expected_total.data = str(view.total_vnd)

@@ -14,6 +14,14 @@ CUSTOMER = ("khach@demo.ocop.vn", "Nguyễn Thu Hà")
 STAFF = ("canbo@demo.ocop.vn", "Hoàng Minh Tuấn")
 ADMIN = ("admin@demo.ocop.vn", "Quản trị Chợ OCOP")
 
+# Alcohol by volume of the demo drinks, in tenths of a percent: Bắc Hà corn
+# spirit is distilled to about 29-30 % (never advertised: 15 % or more); sim
+# wine is fermented, about 13 % (may be advertised). Buyers confirm 18+ for both.
+ABV_TENTHS = {
+    "Rượu ngô men lá Bắc Hà": 295,
+    "Rượu sim Phú Quốc": 130,
+}
+
 PRODUCERS = [
     {
         "owner": ("htx@demo.ocop.vn", "Vàng Mí Sính"),

@@ -146,6 +146,7 @@ def seed_demo(today: date) -> dict:
                 unit=unit,
                 net_quantity=net,
                 description=description,
+                abv_tenths=data.ABV_TENTHS.get(name),
             )
             if state != "none":
                 catalog.publish_product(product)
@@ -200,7 +201,10 @@ def _demo_orders(today: date, staff) -> int:
                 token=secrets.token_urlsafe(32),
                 user=customer,
                 today=today,
-                expected_total_vnd=build_view(lines, today).total_vnd,
+                expected_total_vnd=build_view(lines, today)
+                .ship_to(contact.province_code)
+                .total_vnd,
+                adult_confirmed=True,  # the demo customer is an adult
             )
         except CheckoutError:
             continue
@@ -326,6 +330,7 @@ def seed_bulk(products: int, today: date, batch: int = 5000) -> int:
                     "unit": "Hộp",
                     "net_quantity": "200 g",
                     "gtin": None,
+                    "abv_tenths": 295 if product_set.alcoholic else None,
                     "status": ProductStatus.PUBLISHED.value,
                     "published_at": now - timedelta(minutes=k),
                     "search_folded": fold(exact),

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +85,9 @@ class Order(db.Model):
     ward_name: Mapped[str | None] = mapped_column(String(100))
     locality_version: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # The buyer of alcohol confirmed being 18 or older (Law 44/2019): kept as
+    # the record that the question was asked and answered.
+    adult_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 24))
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, 24), index=True)
     payment_status: Mapped[PaymentStatus] = mapped_column(

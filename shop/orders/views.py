@@ -260,16 +260,31 @@ def producer_shipment(shipment_id: int):
 def producer_shipping():
     """Shipping fee settings; changing them needs no new verification."""
     from shop.orders.forms import ShippingForm
+    from shop.producers.exceptions import ProductsWithoutWeight
+    from shop.producers.services import set_shipping
 
     producer = g.producer
     form = ShippingForm(obj=producer)
     if form.validate_on_submit():
-        producer.shipping_fee_vnd = form.shipping_fee_vnd.data
-        producer.free_shipping_over_vnd = form.free_shipping_over_vnd.data
-        db.session.commit()
-        flash(_("Đã lưu phí vận chuyển."), "success")
-        return redirect(url_for("orders.producer_shipping"), 303)
-    return render_template("orders/producer_shipping.html", form=form), 400 if form.errors else 200
+        try:
+            set_shipping(producer, form.settings())
+        except ProductsWithoutWeight as exc:
+            db.session.rollback()
+            shown = ", ".join(exc.names[:5]) + ("…" if len(exc.names) > 5 else "")
+            form.shipping_mode.errors = [
+                _(
+                    "Tính phí theo khối lượng cần khối lượng gửi hàng của mọi sản phẩm. "
+                    "Chưa có: %(names)s.",
+                    names=shown,
+                )
+            ]
+        else:
+            db.session.commit()
+            flash(_("Đã lưu phí vận chuyển."), "success")
+            return redirect(url_for("orders.producer_shipping"), 303)
+    return render_template(
+        "orders/producer_shipping.html", form=form, producer=producer
+    ), 400 if form.errors else 200
 
 
 ACTIONS = {

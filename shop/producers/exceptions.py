@@ -32,3 +32,11 @@ class InvitationClosed(ProducerError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason  # an InvitationStatus value, or "expired"
+
+
+class ProductsWithoutWeight(ProducerError):
+    """Fees by weight need every product's shipping weight first."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names

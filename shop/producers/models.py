@@ -18,6 +18,16 @@ from shop.clock import utcnow
 from shop.dbtypes import str_enum
 from shop.extensions import db
 from shop.localities.models import Province, Ward
+from shop.producers.rules import (
+    MAX_BASE_GRAMS,
+    Rate,
+    ShippingMode,
+    ShippingTerms,
+    Zone,
+    lowest_fee,
+    shipping_fee,
+    zone_of,
+)
 
 
 class ProducerKind(enum.StrEnum):
@@ -51,6 +61,15 @@ class Producer(db.Model):
     __table_args__ = (
         CheckConstraint("label_offset_x BETWEEN -100 AND 100", name="label_offset_x_range"),
         CheckConstraint("label_offset_y BETWEEN -100 AND 100", name="label_offset_y_range"),
+        CheckConstraint(
+            "ship_province_vnd >= 0 AND ship_province_step_vnd >= 0"
+            " AND ship_region_vnd >= 0 AND ship_region_step_vnd >= 0"
+            " AND ship_far_vnd >= 0 AND ship_far_step_vnd >= 0",
+            name="shipping_fees_not_negative",
+        ),
+        CheckConstraint(
+            f"ship_base_grams BETWEEN 0 AND {MAX_BASE_GRAMS}", name="ship_base_grams_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +95,19 @@ class Producer(db.Model):
     # A flat shipping fee per order, free from an optional order subtotal.
     shipping_fee_vnd: Mapped[int] = mapped_column(default=30_000, server_default="30000")
     free_shipping_over_vnd: Mapped[int | None]
+    # Or by weight and zone (shop/producers/rules.py): per zone a base fee for the
+    # first ship_base_grams and a fee per further 500 g. Columns of the producer,
+    # not a table: the checkout reads them in the query that reads the cart.
+    shipping_mode: Mapped[ShippingMode] = mapped_column(
+        str_enum(ShippingMode), default=ShippingMode.FLAT, server_default=ShippingMode.FLAT.value
+    )
+    ship_base_grams: Mapped[int] = mapped_column(default=1_000, server_default="1000")
+    ship_province_vnd: Mapped[int] = mapped_column(default=20_000, server_default="20000")
+    ship_province_step_vnd: Mapped[int] = mapped_column(default=3_000, server_default="3000")
+    ship_region_vnd: Mapped[int] = mapped_column(default=30_000, server_default="30000")
+    ship_region_step_vnd: Mapped[int] = mapped_column(default=5_000, server_default="5000")
+    ship_far_vnd: Mapped[int] = mapped_column(default=38_000, server_default="38000")
+    ship_far_step_vnd: Mapped[int] = mapped_column(default=8_000, server_default="8000")
     # Where this producer's printer puts a label sheet, in tenths of a millimetre
     # (right and down, at most 10 mm each way): undone on every sheet printed.
     label_offset_x: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
@@ -95,10 +127,30 @@ class Producer(db.Model):
         back_populates="producer", cascade="all, delete-orphan", order_by="ProducerMember.id"
     )
 
-    def shipping_for(self, subtotal_vnd: int) -> int:
-        if self.free_shipping_over_vnd is not None and subtotal_vnd >= self.free_shipping_over_vnd:
-            return 0
-        return self.shipping_fee_vnd
+    @property
+    def shipping_terms(self) -> ShippingTerms:
+        return ShippingTerms(
+            mode=self.shipping_mode,
+            flat_fee_vnd=self.shipping_fee_vnd,
+            free_over_vnd=self.free_shipping_over_vnd,
+            base_grams=self.ship_base_grams,
+            rates={
+                Zone.SAME_PROVINCE: Rate(self.ship_province_vnd, self.ship_province_step_vnd),
+                Zone.SAME_REGION: Rate(self.ship_region_vnd, self.ship_region_step_vnd),
+                Zone.FAR: Rate(self.ship_far_vnd, self.ship_far_step_vnd),
+            },
+        )
+
+    def shipping_for(
+        self, subtotal_vnd: int, grams: int = 0, destination_province: int | None = None
+    ) -> int:
+        """The fee of a parcel to ``destination_province``; without one, the
+        lowest it can be (what the cart shows as "from")."""
+        terms = self.shipping_terms
+        if destination_province is None:
+            return lowest_fee(terms, subtotal_vnd=subtotal_vnd, grams=grams)
+        zone = zone_of(self.province_code, destination_province)
+        return shipping_fee(terms, subtotal_vnd=subtotal_vnd, grams=grams, zone=zone)
 
     @property
     def is_verified(self) -> bool:

@@ -17,6 +17,7 @@ from shop.producers.exceptions import (
     InvitationNotFound,
     LastOwner,
     NotInvitee,
+    ProductsWithoutWeight,
     StaffCannotJoin,
 )
 from shop.producers.models import (
@@ -29,6 +30,7 @@ from shop.producers.models import (
     ProducerMember,
     ProducerStatus,
 )
+from shop.producers.rules import ShippingMode
 from shop.slugs import unique_slug
 
 PROFILE_FIELDS = (
@@ -90,6 +92,48 @@ def update_producer(producer: Producer, profile: dict) -> Producer:
     ):
         producer.status = ProducerStatus.PENDING
         producer.review_note = None
+    db.session.flush()
+    return producer
+
+
+SHIPPING_FIELDS = (
+    "shipping_mode",
+    "shipping_fee_vnd",
+    "free_shipping_over_vnd",
+    "ship_base_grams",
+    "ship_province_vnd",
+    "ship_province_step_vnd",
+    "ship_region_vnd",
+    "ship_region_step_vnd",
+    "ship_far_vnd",
+    "ship_far_step_vnd",
+)
+
+
+def set_shipping(producer: Producer, settings: dict) -> Producer:
+    """Change how the producer charges shipping (no new verification needed).
+
+    Fees by weight need every product still on offer (not archived) to carry its
+    shipping weight: ProductsWithoutWeight names the ones that do not."""
+    from shop.catalog.models import Product, ProductStatus
+
+    if settings.get("shipping_mode", producer.shipping_mode) is ShippingMode.ZONES:
+        missing = list(
+            db.session.scalars(
+                select(Product.name)
+                .where(
+                    Product.producer_id == producer.id,
+                    Product.status != ProductStatus.ARCHIVED,
+                    Product.shipping_grams.is_(None),
+                )
+                .order_by(Product.name)
+            )
+        )
+        if missing:
+            raise ProductsWithoutWeight(missing)
+    for field in SHIPPING_FIELDS:
+        if field in settings:
+            setattr(producer, field, settings[field])
     db.session.flush()
     return producer
 

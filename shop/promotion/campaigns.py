@@ -1,6 +1,9 @@
 """Featured campaigns. Only products listed with a valid 3★+ certificate can be added
 (checked here, not only in a form), and a product whose certificate expires or is
-revoked drops out of every campaign page by itself: pages apply the listing rule."""
+revoked drops out of every campaign page by itself: pages apply the listing rule.
+
+A campaign is advertising: spirits of 15 % ABV or more are never added and never
+shown (Law 44/2019, shop/catalog/alcohol.py), though the catalogue still lists them."""
 
 from datetime import date
 
@@ -8,6 +11,7 @@ from sqlalchemy import select
 
 from shop.audit import services as audit
 from shop.auth.models import User
+from shop.catalog.alcohol import advertisable
 from shop.catalog.listing import Card, cards, listed
 from shop.catalog.models import Product
 from shop.certification.models import Certificate
@@ -22,6 +26,10 @@ class CampaignError(Exception):
 
 class NotFeaturable(CampaignError):
     """The product is not listed with a valid 3★-or-more certificate today."""
+
+
+class AdvertisingBanned(CampaignError):
+    """Spirits of 15 % ABV or more may not be advertised (Law 44/2019)."""
 
 
 def create_campaign(
@@ -51,6 +59,8 @@ def create_campaign(
 
 
 def feature_product(campaign: Campaign, product: Product, staff: User, today: date):
+    if product.advertising_banned:
+        raise AdvertisingBanned(product.id)
     featurable = db.session.scalar(
         listed(today)
         .where(Product.id == product.id, Certificate.star_rank >= 3)
@@ -90,7 +100,7 @@ def campaign_cards(campaign: Campaign, today: date, limit: int | None = None) ->
     query = (
         listed(today)
         .join(CampaignItem, CampaignItem.product_id == Product.id)
-        .where(CampaignItem.campaign_id == campaign.id, Certificate.star_rank >= 3)
+        .where(CampaignItem.campaign_id == campaign.id, Certificate.star_rank >= 3, advertisable())
         .order_by(CampaignItem.position)
     )
     if limit:

@@ -390,6 +390,14 @@ def campaign_detail(campaign_id: int):
         else:
             try:
                 item = campaign_services.feature_product(campaign, product, current_user, today)
+            except campaign_services.AdvertisingBanned:
+                form.product.errors.append(
+                    _(
+                        "Không quảng cáo rượu từ 15 độ trở lên (Luật Phòng, chống tác hại của "
+                        "rượu, bia 44/2019): sản phẩm vẫn được bán trong danh mục, nhưng không "
+                        "được đưa vào chiến dịch."
+                    )
+                )
             except campaign_services.NotFeaturable:
                 form.product.errors.append(
                     _("Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP còn hiệu lực.")
