@@ -1,5 +1,6 @@
 """Readable error pages for people, JSON for API clients; never a bare 500."""
 
+import math
 import time
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
@@ -42,7 +43,7 @@ def _retry_after(response) -> None:
 
     try:
         limit = limiter.current_limit
-        seconds = int(limit.reset_at - time.time()) + 1 if limit is not None else 60
+        seconds = math.ceil(limit.reset_at - time.time()) if limit is not None else 60
     except Exception:  # the storage is away: the page already says "a minute"
         seconds = 60
     response.headers["Retry-After"] = str(max(seconds, 1))
