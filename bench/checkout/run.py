@@ -214,6 +214,8 @@ async def prepare_buyer(conn: Connection, port: int, buyer: Buyer, address: dict
         **address,
         "payment_method": buyer.method,
     }
+    if 'name="adult_confirmed"' in html:  # the cart holds alcohol: the buyer is 18+
+        form["adult_confirmed"] = "y"
     buyer.checkout = encode("POST", "/checkout", port, buyer.cookies, form)
 
 
