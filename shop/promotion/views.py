@@ -1,4 +1,4 @@
-"""The trade-promotion staff pages: verify producers and certificates (minimal console)."""
+"""The trade-promotion staff console: producers, certificates, register, audit, campaigns."""
 
 from flask import (
     Blueprint,
