@@ -90,8 +90,8 @@ test: install-test translations chromium nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check shop tests config.py wsgi.py bench tools
-	$(BIN)/ruff format --check shop tests config.py wsgi.py bench tools
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Every dependency's licence against GPL-3.0-or-later (also run by tests/test_licenses.py).
 licenses: install-test
