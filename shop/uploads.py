@@ -126,6 +126,53 @@ def store_bytes(data: bytes, folder: str, content_type: str) -> StoredFile:
     return StoredFile(key, content_type)
 
 
+# --- Stored in a transaction --------------------------------------------------------------
+# A file stored for a row that is not committed yet belongs to that transaction: if
+# it is rolled back, or the session is closed without a commit (an exception in the
+# view), the file is deleted, so a failed change leaves no orphan behind.
+_UNCOMMITTED = "uploads_uncommitted"
+
+
+def store_upload(data: bytes, folder: str, content_type: str) -> StoredFile:
+    """Store a file for the current database transaction: kept if it commits,
+    deleted if it is rolled back or closed without a commit. Use this, not
+    ``store_bytes``, for any file a row of the session will point at."""
+    from shop.extensions import db
+
+    _install_session_hooks()
+    db.session.connection()  # begin the transaction the file belongs to, if none yet
+    stored = store_bytes(data, folder, content_type)
+    db.session.info.setdefault(_UNCOMMITTED, []).append(stored.path)
+    return stored
+
+
+def _kept_on_commit(session) -> None:
+    # Also called when a savepoint is released: the transaction goes on.
+    if not session.in_nested_transaction():
+        session.info.pop(_UNCOMMITTED, None)
+
+
+def _deleted_unless_committed(session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint; the outer transaction decides
+        return
+    for key in session.info.pop(_UNCOMMITTED, None) or ():
+        try:
+            delete_upload(key)
+        except Exception:  # never hide the error that rolled the transaction back
+            current_app.logger.exception("could not delete uncommitted upload %s", key)
+
+
+def _install_session_hooks() -> None:
+    """Listen on the Flask-SQLAlchemy session, once per process."""
+    from sqlalchemy import event
+
+    from shop.extensions import db
+
+    if not event.contains(db.session, "after_commit", _kept_on_commit):
+        event.listen(db.session, "after_commit", _kept_on_commit)
+        event.listen(db.session, "after_transaction_end", _deleted_unless_committed)
+
+
 # --- Photo variants ---------------------------------------------------------------------
 # A variant's key is its original's with the side appended ("photos/ab12.webp" ->
 # "photos/ab12-400.webp"), so a page knows it before the variant exists.

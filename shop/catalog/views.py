@@ -40,7 +40,7 @@ from shop.uploads import (
     UploadRejected,
     check_photo,
     delete_upload,
-    store_bytes,
+    store_upload,
     thumbnail_key,
     variant_keys,
 )
@@ -305,11 +305,10 @@ def add_photos(product_id: int):
         except UploadRejected as exc:
             flash(f"{upload.filename}: {exc}", "error")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
-    stored = []
+    # The stored files belong to the transaction: a rollback deletes them (store_upload).
     try:
         for data, width, height in originals:
-            path = store_bytes(data, "photos", "image/webp").path
-            stored.append(path)
+            path = store_upload(data, "photos", "image/webp").path
             # The thumbnail's key is known now; the worker makes it from the
             # original once this transaction has committed (the outbox).
             services.add_photo(
@@ -319,14 +318,7 @@ def add_photos(product_id: int):
         db.session.commit()
     except TooManyPhotos:
         db.session.rollback()
-        for path in stored:
-            delete_upload(path)
         flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
-    except Exception:
-        db.session.rollback()
-        for path in stored:
-            delete_upload(path)
-        raise
     else:
         flash(_("Đã thêm %(n)s ảnh.", n=len(originals)), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id))

@@ -18,7 +18,7 @@ from shop.certification.models import Certificate
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.producers.access import own_or_404, producer_required
-from shop.uploads import UploadRejected, check_scan, delete_upload, send_upload, store_bytes
+from shop.uploads import UploadRejected, check_scan, send_upload, store_upload
 
 bp = Blueprint("certification", __name__)
 
@@ -47,21 +47,16 @@ def new_certificate():
                 form.scan.errors = [*form.scan.errors, str(exc)]
         if valid and not form.scan.errors:
             product = own_or_404(Product, form.product_id.data)
-            stored = store_bytes(scan[0], "scans", scan[1]) if scan else None
-            try:
-                services.submit_certificate(
-                    g.producer,
-                    product,
-                    current_user,
-                    form.certificate_data(),
-                    scan_path=stored.path if stored else None,
-                    scan_content_type=stored.content_type if stored else None,
-                )
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                delete_upload(stored.path if stored else None)
-                raise
+            stored = store_upload(scan[0], "scans", scan[1]) if scan else None
+            services.submit_certificate(
+                g.producer,
+                product,
+                current_user,
+                form.certificate_data(),
+                scan_path=stored.path if stored else None,
+                scan_content_type=stored.content_type if stored else None,
+            )
+            db.session.commit()
             flash(_("Đã gửi chứng nhận. Cán bộ sẽ đối chiếu với quyết định."), "success")
             return redirect(url_for("certification.producer_certificates"))
     status = 400 if form.errors else 200

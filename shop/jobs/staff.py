@@ -12,21 +12,22 @@ from shop.auth.decorators import staff_required
 from shop.extensions import db
 from shop.jobs.models import JobRun, OutboxMessage, OutboxStatus
 from shop.jobs.services import backlog, requeue
+from shop.pagination import Pager, paginate
 
 bp = Blueprint("jobs_staff", __name__, url_prefix="/staff")
 
-SHOWN = 100
+SHOWN = 100  # rows a page, in each table
 
 
-def _rows(status: OutboxStatus, newest_first: bool) -> list[OutboxMessage]:
+def _rows(status: OutboxStatus, newest_first: bool, param: str) -> Pager:
+    """One page of one table; each table has its own page argument."""
     order = OutboxMessage.updated_at.desc() if newest_first else OutboxMessage.created_at
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == status)
-            .order_by(order, OutboxMessage.id)
-            .limit(SHOWN)
-        )
+    return paginate(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == status)
+        .order_by(order, OutboxMessage.id),
+        SHOWN,
+        param=param,
     )
 
 
@@ -37,10 +38,9 @@ def outbox():
     return render_template(
         "jobs/outbox.html",
         counts=backlog(),
-        dead=_rows(OutboxStatus.DEAD, newest_first=True),
-        pending=_rows(OutboxStatus.PENDING, newest_first=False),
+        dead=_rows(OutboxStatus.DEAD, newest_first=True, param="dead_page"),
+        pending=_rows(OutboxStatus.PENDING, newest_first=False, param="pending_page"),
         runs=runs,
-        shown=SHOWN,
     )
 
 

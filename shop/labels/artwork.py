@@ -12,7 +12,7 @@ from shop.audit import services as audit
 from shop.auth.models import User
 from shop.extensions import db
 from shop.labels.models import LabelArtwork
-from shop.uploads import UploadRejected, read_limited, reencode_variants, store_bytes
+from shop.uploads import UploadRejected, read_limited, reencode_variants, store_upload
 
 ARTWORK_SIDE = 1200  # px: 300 dpi at 100 mm, far more than any label needs
 
@@ -57,7 +57,7 @@ def check_artwork(file_storage, max_bytes: int) -> bytes:
 
 
 def upload_artwork(png: bytes, province_code: int | None, staff: User, name: str):
-    stored = store_bytes(png, "artwork", "image/png")
+    stored = store_upload(png, "artwork", "image/png")  # deleted if the caller rolls back
     # Replace what was in force for the same scope.
     for old in db.session.scalars(
         select(LabelArtwork).where(

@@ -17,10 +17,11 @@ from shop.legal.forms import AnswerForm, CloseForm
 from shop.legal.models import Complaint
 from shop.legal.rules import ComplaintStatus, ComplaintTransitionError
 from shop.legal.services import answer_complaint, close_complaint, complaints_for_staff
+from shop.pagination import paginate
 
 bp = Blueprint("legal_staff", __name__, url_prefix="/staff")
 
-SHOWN = 200
+SHOWN = 200  # complaints a page
 
 
 @bp.get("/complaints")
@@ -30,13 +31,13 @@ def index():
         status = ComplaintStatus(request.args["status"]) if request.args.get("status") else None
     except ValueError:
         abort(400)
-    complaints = db.session.scalars(complaints_for_staff(status).limit(SHOWN)).all()
+    pager = paginate(complaints_for_staff(status), SHOWN)
     return render_template(
         "legal/staff_index.html",
-        complaints=complaints,
+        complaints=pager.items,
+        pages=pager,
         status=status,
         today=today_vn(),
-        shown=SHOWN,
     )
 
 

@@ -18,6 +18,7 @@ from shop.orders.services import (
     order_by_number,
     refund_preview,
 )
+from shop.pagination import paginate
 from shop.payments.models import CardPayment, Refund, RefundStatus, TransferReceipt
 from shop.payments.services import (
     PaymentError,
@@ -32,7 +33,7 @@ from shop.payments.services import (
 
 bp = Blueprint("staff_orders", __name__, url_prefix="/staff")
 
-PAGE = 100
+PAGE = 100  # orders a page
 
 
 @bp.get("/orders")
@@ -48,10 +49,11 @@ def index():
     q = (request.args.get("q") or "").strip().upper()[:20]
     if q:
         query = query.where(Order.number.contains(q))
-    orders = db.session.scalars(query.limit(PAGE)).all()
+    pager = paginate(query, PAGE)
     return render_template(
         "orders/staff_index.html",
-        orders=orders,
+        orders=pager.items,
+        pages=pager,
         status=status,
         method=method,
         q=q,

@@ -31,6 +31,7 @@ from shop.orders.models import (
     StateChange,
 )
 from shop.orders.services import OrderActionError
+from shop.pagination import paginate
 from shop.payments import stripe_gateway, vietqr
 from shop.payments.services import (
     PaymentError,
@@ -220,16 +221,20 @@ def pay_card(number: str):
     )
 
 
+MY_ORDERS_PAGE = 100  # a buyer's orders a page
+SHIPMENTS_PAGE = 200  # a producer's shipments a page
+
+
 @bp.get("/account/orders")
 @login_required
 def my_orders():
-    orders = db.session.scalars(
+    pager = paginate(
         select(Order)
         .where(Order.user_id == current_user.id, Order.number.is_not(None))
-        .order_by(Order.id.desc())
-        .limit(100)
-    ).all()
-    return render_template("orders/mine.html", orders=orders)
+        .order_by(Order.id.desc()),
+        MY_ORDERS_PAGE,
+    )
+    return render_template("orders/mine.html", orders=pager.items, pages=pager)
 
 
 # -- producers -----------------------------------------------------------------
@@ -238,14 +243,14 @@ def my_orders():
 @bp.get("/producer/shipments")
 @producer_required
 def producer_shipments():
-    shipments = db.session.scalars(
+    pager = paginate(
         select(Shipment)
         .where(Shipment.producer_id == g.producer.id)
         .options(joinedload(Shipment.order).joinedload(Order.province))
-        .order_by(Shipment.id.desc())
-        .limit(200)
-    ).all()
-    return render_template("orders/producer_shipments.html", shipments=shipments)
+        .order_by(Shipment.id.desc()),
+        SHIPMENTS_PAGE,
+    )
+    return render_template("orders/producer_shipments.html", shipments=pager.items, pages=pager)
 
 
 @bp.get("/producer/shipments/<int:shipment_id>")

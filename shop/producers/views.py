@@ -29,7 +29,7 @@ from shop.producers.exceptions import (
 )
 from shop.producers.forms import InvitationResponseForm, InviteMemberForm, ProducerForm
 from shop.producers.models import MemberRole, ProducerInvitation, ProducerMember
-from shop.uploads import UploadRejected, check_image, delete_upload, store_bytes
+from shop.uploads import UploadRejected, check_image, delete_upload, store_upload
 
 bp = Blueprint("producers", __name__, url_prefix="/producer")
 
@@ -64,16 +64,11 @@ def register():
         valid = form.validate()
         logo = _checked_logo(form)
         if valid and not form.logo.errors:
-            stored = store_bytes(logo, "logos", "image/webp") if logo else None
-            try:
-                services.register_producer(
-                    current_user, form.profile(), stored.path if stored else None
-                )
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                delete_upload(stored.path if stored else None)
-                raise
+            stored = store_upload(logo, "logos", "image/webp") if logo else None
+            services.register_producer(
+                current_user, form.profile(), stored.path if stored else None
+            )
+            db.session.commit()
             flash(_("Đã gửi hồ sơ. Cán bộ xúc tiến thương mại sẽ xác minh chủ thể."), "success")
             return redirect(url_for("producers.dashboard"))
     status = 400 if form.errors else 200
@@ -113,18 +108,13 @@ def profile():
         logo = _checked_logo(form)
         if valid and not form.logo.errors:
             old_logo = producer.logo_path
-            stored = store_bytes(logo, "logos", "image/webp") if logo else None
-            try:
-                services.update_producer(producer, form.profile())
-                if stored:
-                    producer.logo_path = stored.path
-                services.resubmit_producer(producer)
-                refresh_producer_products(producer)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                delete_upload(stored.path if stored else None)
-                raise
+            stored = store_upload(logo, "logos", "image/webp") if logo else None
+            services.update_producer(producer, form.profile())
+            if stored:
+                producer.logo_path = stored.path
+            services.resubmit_producer(producer)
+            refresh_producer_products(producer)
+            db.session.commit()
             if stored:
                 delete_upload(old_logo)
             flash(_("Đã lưu thông tin chủ thể."), "success")

@@ -35,6 +35,7 @@ from shop.labels.models import LabelArtwork
 from shop.labels.services import labels_printed
 from shop.localities.former import former_provinces_of
 from shop.localities.services import list_provinces
+from shop.pagination import paginate
 from shop.producers import services as producers
 from shop.producers.exceptions import InvalidTransition as ProducerTransition
 from shop.producers.forms import ReasonForm
@@ -43,7 +44,7 @@ from shop.promotion import campaigns as campaign_services
 from shop.promotion import notify
 from shop.promotion.forms import CampaignForm, FeatureForm
 from shop.promotion.models import Campaign
-from shop.uploads import UploadRejected, check_image, send_upload, store_bytes
+from shop.uploads import UploadRejected, check_image, send_upload, store_upload
 
 bp = Blueprint("promotion", __name__, url_prefix="/staff")
 
@@ -131,16 +132,21 @@ def reject_producer(producer_id: int):
     return redirect(url_for("promotion.producer_queue"))
 
 
+REGISTER_PAGE = 500  # certificates a page (the CSV holds them all)
+AUDIT_PAGE = 500  # audit entries a page
+
+
 @bp.get("/certificates")
 @staff_required
 def certificate_queue():
     """The register: every certificate, filtered; ``?status=pending`` is the queue."""
     today = today_vn()
     rf = register.RegisterFilter.from_args(request.args)
-    items = db.session.scalars(register.register_query(rf, today).limit(500)).all()
+    pager = paginate(register.register_query(rf, today), REGISTER_PAGE)
     return render_template(
         "promotion/certificates.html",
-        certificates=items,
+        certificates=pager.items,
+        pages=pager,
         rf=rf,
         statuses=list(CertificateStatus),
         provinces=list_provinces(),
@@ -175,8 +181,8 @@ def expiry():
 def audit_log():
     if not current_user.is_admin:
         abort(403)
-    entries = db.session.scalars(latest_entries().limit(500)).all()
-    return render_template("promotion/audit.html", entries=entries)
+    pager = paginate(latest_entries(), AUDIT_PAGE)
+    return render_template("promotion/audit.html", entries=pager.items, pages=pager)
 
 
 def _staff_detail(certificate: Certificate, form=None, end_form=None, confirm_error=None):
@@ -358,7 +364,7 @@ def campaigns():
             except UploadRejected as exc:
                 form.banner.errors = [*form.banner.errors, str(exc)]
         if not form.banner.errors:
-            stored = store_bytes(banner, "photos", "image/webp").path if banner else None
+            stored = store_upload(banner, "photos", "image/webp").path if banner else None
             campaign = campaign_services.create_campaign(
                 current_user,
                 title=form.title.data.strip(),

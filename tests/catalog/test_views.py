@@ -316,3 +316,22 @@ def test_same_names_get_distinct_slugs(make_product, make_producer):
     a = make_producer(legal_name="Hợp tác xã Hoa Ban")
     b = make_producer(legal_name="Hợp tác xã Hoa Ban")
     assert (a.slug, b.slug) == ("hop-tac-xa-hoa-ban", "hop-tac-xa-hoa-ban-2")
+
+
+def test_photos_of_a_refused_upload_leave_no_file(app, producer_client, make_product, monkeypatch):
+    """Another upload filled the product meanwhile: the service refuses the second
+    photo, the transaction rolls back, and the photo already stored is deleted."""
+    import os
+
+    monkeypatch.setattr("shop.catalog.services.MAX_PHOTOS", 1)
+    product = make_product(producer_client.producer)
+    edit = f"/producer/products/{product.id}"
+    response = producer_client.post(
+        f"{edit}/photos",
+        data={"photos": [(io.BytesIO(_png()), "a.png"), (io.BytesIO(_png()), "b.png")]},
+        content_type="multipart/form-data",
+    )
+    assert "tối đa 8 ảnh" in follow(producer_client, response, edit).get_data(as_text=True)
+    assert _count(ProductPhoto) == 0
+    root = app.config["UPLOAD_FOLDER"]
+    assert [name for _dir, _dirs, names in os.walk(root) for name in names] == []
