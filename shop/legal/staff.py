@@ -35,6 +35,7 @@ def index():
         "legal/staff_index.html",
         complaints=complaints,
         status=status,
+        statuses=list(ComplaintStatus),
         today=today_vn(),
         shown=SHOWN,
     )
