@@ -1,6 +1,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
@@ -67,6 +68,37 @@ class ProductStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+    @property
+    def label(self):
+        return _PRODUCT_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """The badge colour: on sale or not."""
+        return "active" if self is ProductStatus.PUBLISHED else "pending"
+
+    @property
+    def is_published(self) -> bool:
+        return self is ProductStatus.PUBLISHED
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """What the producer's product page offers, in its order: publish what is
+        not on sale, unpublish what is, archive what is not archived yet."""
+        offered = {
+            "publish": self is not ProductStatus.PUBLISHED,
+            "unpublish": self is ProductStatus.PUBLISHED,
+            "archive": self is not ProductStatus.ARCHIVED,
+        }
+        return tuple(action for action, ok in offered.items() if ok)
+
+
+_PRODUCT_LABELS = {
+    ProductStatus.DRAFT: _l("Bản nháp"),
+    ProductStatus.PUBLISHED: _l("Đang đăng bán"),
+    ProductStatus.ARCHIVED: _l("Đã lưu trữ"),
+}
 
 
 class Product(db.Model):

@@ -42,6 +42,16 @@ class ReviewState(enum.StrEnum):
     REJECTED = "rejected"
 
 
+def review_actions(review: ReviewState, revoked: bool) -> frozenset[str]:
+    """What staff may do to a certificate: a pending one is verified or rejected,
+    a verified one not yet revoked can be revoked; the rest is history."""
+    if review is ReviewState.PENDING:
+        return frozenset({"verify", "reject"})
+    if review is ReviewState.VERIFIED and not revoked:
+        return frozenset({"revoke"})
+    return frozenset()
+
+
 class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
@@ -109,6 +119,11 @@ class Certificate(db.Model):
     def expires_on(self) -> date:
         """The first day on which it is no longer valid."""
         return self.valid_through + timedelta(days=1)
+
+    @property
+    def staff_actions(self) -> frozenset[str]:
+        """The review actions staff may take now (see ``review_actions``)."""
+        return review_actions(self.review, self.revoked_at is not None)
 
     def status(self, today: date) -> CertificateStatus:
         return derive_status(

@@ -4,6 +4,7 @@ import enum
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 
 VALIDITY_MONTHS = 36
 # "Expiring soon": 30 days or fewer between today and the last valid day.
@@ -35,6 +36,21 @@ class CertificateStatus(enum.StrEnum):
     def is_valid(self) -> bool:
         """Shown with stars, sold as certified, labelled."""
         return self in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRING)
+
+    @property
+    def label(self):
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    CertificateStatus.PENDING: _l("Chờ xác minh"),
+    CertificateStatus.REJECTED: _l("Bị từ chối"),
+    CertificateStatus.ACTIVE: _l("Còn hiệu lực"),
+    CertificateStatus.EXPIRING: _l("Sắp hết hạn"),
+    CertificateStatus.EXPIRED: _l("Hết hiệu lực"),
+    CertificateStatus.REVOKED: _l("Đã thu hồi"),
+    CertificateStatus.SUPERSEDED: _l("Đã được thay thế"),
+}
 
 
 def last_valid_day(decision_date: date, printed: date | None = None) -> date:

@@ -4,6 +4,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from shop.catalog.gtin import InvalidGtin, normalize_gtin13
@@ -11,6 +13,7 @@ from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
 from shop.clock import local_date
 from shop.extensions import db
+from shop.i18n import format_date_vn
 from shop.text import fold
 
 # The public word for each status. A superseded certificate is no longer valid: the
@@ -21,6 +24,15 @@ PUBLIC_STATUS = {
     CertificateStatus.EXPIRED: "expired",
     CertificateStatus.SUPERSEDED: "expired",
     CertificateStatus.REVOKED: "revoked",
+}
+
+# The big word on the verify page, per status.
+VERDICT_WORDS = {
+    CertificateStatus.ACTIVE: _l("CÒN HIỆU LỰC"),
+    CertificateStatus.EXPIRING: _l("SẮP HẾT HẠN"),
+    CertificateStatus.EXPIRED: _l("HẾT HIỆU LỰC"),
+    CertificateStatus.SUPERSEDED: _l("HẾT HIỆU LỰC"),
+    CertificateStatus.REVOKED: _l("ĐÃ THU HỒI"),
 }
 
 
@@ -37,6 +49,40 @@ class Verification:
     @property
     def replaced_by(self) -> Certificate | None:
         return self.certificate.superseded_by
+
+    @property
+    def verdict(self):
+        return VERDICT_WORDS[self.status]
+
+    @property
+    def explanation(self) -> str:
+        """The sentence under the verdict."""
+        c, status = self.certificate, self.status
+        if status is CertificateStatus.ACTIVE:
+            return _(
+                "Chứng nhận thật, còn hiệu lực đến hết ngày %(d)s.", d=format_date_vn(c.valid_until)
+            )
+        if status is CertificateStatus.EXPIRING:
+            return _(
+                "Chứng nhận thật, nhưng chỉ còn hiệu lực đến hết ngày %(d)s.",
+                d=format_date_vn(c.valid_until),
+            )
+        if status is CertificateStatus.REVOKED:
+            return _(
+                "Chứng nhận đã bị thu hồi ngày %(d)s. Lý do: %(r)s",
+                d=format_date_vn(c.revoked_at),
+                r=c.revocation_reason,
+            )
+        if status is CertificateStatus.SUPERSEDED:
+            return _("Sản phẩm đã được đánh giá lại; chứng nhận này được thay bằng chứng nhận mới.")
+        return _(
+            "Chứng nhận đã hết hạn ngày %(d)s. Sản phẩm không còn là sản phẩm OCOP được công nhận.",
+            d=format_date_vn(c.expires_on),
+        )
+
+    @property
+    def shows_replacement(self) -> bool:
+        return self.status is CertificateStatus.SUPERSEDED and self.replaced_by is not None
 
 
 # What a buyer types is read with one meaning per character: codes have 0 and 1 but

@@ -4,6 +4,8 @@ import enum
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 # The version of the marketing-consent text a user agreed to; a new wording gets a
 # new version, and consents given to an older one stay recorded with theirs.
 MARKETING_CONSENT_VERSION = "marketing-2026-01"
@@ -18,6 +20,32 @@ class ComplaintStatus(enum.StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+
+    @property
+    def label(self):
+        return _COMPLAINT_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """The badge colour."""
+        return _COMPLAINT_TONES[self]
+
+    @property
+    def is_final(self) -> bool:
+        """No move leaves it (see TRANSITIONS): nothing more to answer."""
+        return not TRANSITIONS[self]
+
+
+_COMPLAINT_LABELS = {
+    ComplaintStatus.OPEN: _l("Đang xử lý"),
+    ComplaintStatus.ANSWERED: _l("Đã trả lời"),
+    ComplaintStatus.CLOSED: _l("Đã đóng"),
+}
+_COMPLAINT_TONES = {
+    ComplaintStatus.OPEN: "pending",
+    ComplaintStatus.ANSWERED: "verified",
+    ComplaintStatus.CLOSED: "superseded",
+}
 
 
 # The one table of allowed moves. An answered complaint can be answered again

@@ -37,6 +37,7 @@ def index():
         complaints=pager.items,
         pages=pager,
         status=status,
+        statuses=list(ComplaintStatus),
         today=today_vn(),
     )
 

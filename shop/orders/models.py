@@ -4,6 +4,7 @@ log of every state change (who, when, from, to)."""
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
@@ -29,6 +30,10 @@ class PaymentMethod(enum.StrEnum):
     VIETQR = "vietqr"
     CARD = "card"
 
+    @property
+    def label(self):
+        return _METHOD_LABELS[self]
+
 
 class OrderStatus(enum.StrEnum):
     PENDING_PAYMENT = "pending_payment"
@@ -38,6 +43,10 @@ class OrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
 
+    @property
+    def label(self):
+        return _ORDER_LABELS[self]
+
 
 class PaymentStatus(enum.StrEnum):
     UNPAID = "unpaid"
@@ -46,6 +55,10 @@ class PaymentStatus(enum.StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
 
+    @property
+    def label(self):
+        return _PAYMENT_LABELS[self]
+
 
 class ShipmentStatus(enum.StrEnum):
     NEW = "new"
@@ -53,6 +66,50 @@ class ShipmentStatus(enum.StrEnum):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return _SHIPMENT_LABELS[self]
+
+
+# One label per state, the words the badges and the history show.
+_METHOD_LABELS = {
+    PaymentMethod.COD: _l("Thanh toán khi nhận hàng (COD)"),
+    PaymentMethod.VIETQR: _l("Chuyển khoản VietQR"),
+    PaymentMethod.CARD: _l("Thẻ"),
+}
+_ORDER_LABELS = {
+    OrderStatus.PENDING_PAYMENT: _l("Chờ thanh toán"),
+    OrderStatus.AWAITING_DELIVERY: _l("Chờ giao (COD)"),
+    OrderStatus.PAID: _l("Đã thanh toán"),
+    OrderStatus.COMPLETED: _l("Hoàn tất"),
+    OrderStatus.CANCELLED: _l("Đã huỷ"),
+    OrderStatus.REFUNDED: _l("Đã hoàn tiền"),
+}
+_PAYMENT_LABELS = {
+    PaymentStatus.UNPAID: _l("Chưa thanh toán"),
+    PaymentStatus.PARTIALLY_PAID: _l("Thanh toán một phần"),
+    PaymentStatus.PAID: _l("Đã thanh toán"),
+    PaymentStatus.PARTIALLY_REFUNDED: _l("Đã hoàn một phần"),
+    PaymentStatus.REFUNDED: _l("Đã hoàn tiền"),
+}
+_SHIPMENT_LABELS = {
+    ShipmentStatus.NEW: _l("Mới"),
+    ShipmentStatus.CONFIRMED: _l("Đã xác nhận"),
+    ShipmentStatus.SHIPPED: _l("Đang giao"),
+    ShipmentStatus.DELIVERED: _l("Đã giao"),
+    ShipmentStatus.CANCELLED: _l("Đã huỷ"),
+}
+STATE_ENUMS = {"order": OrderStatus, "payment": PaymentStatus, "shipment": ShipmentStatus}
+
+
+def state_label(subject: str, value: str | None):
+    """The badge's words for a state stored as text (the history log); unknown ones as stored."""
+    enum_ = STATE_ENUMS.get(subject)
+    try:
+        return enum_(value).label if enum_ else value
+    except ValueError:
+        return value
 
 
 class Order(db.Model):
@@ -118,6 +175,11 @@ class Order(db.Model):
         ward = self.ward_name or self.ward.name
         province = self.province_name or self.province.name
         return f"{self.street}, {ward}, {province}"
+
+    @property
+    def awaiting_payment(self) -> bool:
+        """Not paid yet: the page offers the ways to pay, nothing ships."""
+        return self.status is OrderStatus.PENDING_PAYMENT
 
     @property
     def balance_due_vnd(self) -> int:
@@ -226,6 +288,14 @@ class StateChange(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def from_label(self):
+        return state_label(self.subject, self.from_state)
+
+    @property
+    def to_label(self):
+        return state_label(self.subject, self.to_state)
 
 
 class SavedAddress(db.Model):

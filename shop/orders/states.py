@@ -65,6 +65,32 @@ def can_move(subject: str, current, target) -> bool:
     return target in _TABLES[subject][current]
 
 
+# What a producer may do to its shipment: each action is one move of the table.
+SHIPMENT_ACTIONS: dict[str, ShipmentStatus] = {
+    "confirm": S.CONFIRMED,
+    "ship": S.SHIPPED,
+    "deliver": S.DELIVERED,
+    "cancel": S.CANCELLED,
+}
+# Order states in which an action waits or no longer makes sense: nothing is
+# confirmed before it is paid, and nothing is cancelled twice.
+_ACTION_BLOCKED_BY_ORDER: dict[str, frozenset[OrderStatus]] = {
+    "confirm": frozenset({Ord.PENDING_PAYMENT}),
+    "cancel": frozenset({Ord.PENDING_PAYMENT, Ord.CANCELLED, Ord.REFUNDED}),
+}
+
+
+def allowed_actions(shipment: Shipment, order: Order | None = None) -> frozenset[str]:
+    """The shipment actions the producer's page offers now, from the tables."""
+    order = order or shipment.order
+    return frozenset(
+        action
+        for action, target in SHIPMENT_ACTIONS.items()
+        if can_move("shipment", shipment.status, target)
+        and order.status not in _ACTION_BLOCKED_BY_ORDER.get(action, ())
+    )
+
+
 def sync_payment(order: Order, *, actor: User | None = None, actor_label: str = "", reason=None):
     """Move the payment state to what the amounts call for (no move if it already is)."""
     # Cash on delivery is owed only for the shipments not cancelled; a prepaid

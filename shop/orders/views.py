@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from shop.extensions import db
-from shop.orders import services
+from shop.orders import services, states
 from shop.orders.models import (
     Order,
     OrderStatus,
@@ -257,7 +257,12 @@ def producer_shipments():
 @producer_required
 def producer_shipment(shipment_id: int):
     shipment = own_or_404(Shipment, shipment_id)
-    return render_template("orders/producer_shipment.html", shipment=shipment, order=shipment.order)
+    return render_template(
+        "orders/producer_shipment.html",
+        shipment=shipment,
+        order=shipment.order,
+        allowed=states.allowed_actions(shipment),
+    )
 
 
 @bp.route("/producer/shipping", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 import enum
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
@@ -49,6 +50,17 @@ class ProducerStatus(enum.StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+
+    @property
+    def label(self):
+        return _PRODUCER_STATUS_LABELS[self]
+
+
+_PRODUCER_STATUS_LABELS = {
+    ProducerStatus.PENDING: _l("Chờ xác minh"),
+    ProducerStatus.VERIFIED: _l("Đã xác minh"),
+    ProducerStatus.REJECTED: _l("Bị từ chối"),
+}
 
 
 class MemberRole(enum.StrEnum):
@@ -155,6 +167,20 @@ class Producer(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == ProducerStatus.VERIFIED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ProducerStatus.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ProducerStatus.REJECTED
+
+    @property
+    def staff_actions(self) -> frozenset[str]:
+        """Staff may verify a producer not yet verified, and reject one not yet rejected."""
+        moves = {"verify": ProducerStatus.VERIFIED, "reject": ProducerStatus.REJECTED}
+        return frozenset(action for action, target in moves.items() if self.status != target)
 
     @property
     def address_line(self) -> str:
