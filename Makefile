@@ -92,6 +92,7 @@ test: install-test translations chromium nginx
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Every dependency's licence against GPL-3.0-or-later (also run by tests/test_licenses.py).
 licenses: install-test

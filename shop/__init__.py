@@ -24,7 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask documents this
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     from shop import observability
     from shop.core import privacy, static_urls

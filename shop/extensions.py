@@ -1,5 +1,7 @@
 """Flask extensions, unbound. ``create_app`` binds them to an app."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -28,6 +30,12 @@ class Base(DeclarativeBase):
 
 # Flask-SQLAlchemy with connect, statement and pool timeouts on PostgreSQL.
 db = BoundedSQLAlchemy(model_class=Base)
+# The models' base class. Flask-SQLAlchemy builds db.Model at run time, which a type
+# checker cannot see; to it, Model is the declarative base that db.Model extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,10 +5,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.auth.models import User
 from shop.clock import utcnow
-from shop.extensions import db
+from shop.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what to which object, when and why. Written in the same transaction
     as the action, so an action that rolls back leaves no entry."""
 

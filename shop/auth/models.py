@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -22,7 +22,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

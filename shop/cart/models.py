@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.clock import utcnow
-from shop.extensions import db
+from shop.extensions import Model
 
 
-class CartLine(db.Model):
+class CartLine(Model):
     __tablename__ = "cart_lines"
     __table_args__ = (
         UniqueConstraint("user_id", "product_id", name="uq_cart_lines_user_product"),

@@ -19,14 +19,14 @@ from shop.auth.models import User
 from shop.catalog.alcohol import MAX_ABV_TENTHS, advertising_banned, format_abv, is_alcohol
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.money import MAX_PRICE_VND, MIN_PRICE_VND
 from shop.producers.models import Producer
 
 MAX_PHOTOS = 8
 
 
-class Industry(db.Model):
+class Industry(Model):
     __tablename__ = "industries"
     __table_args__ = (UniqueConstraint("legal_version", "code", name="uq_industries_version_code"),)
 
@@ -42,7 +42,7 @@ class Industry(db.Model):
         return self.name_en if language == "en" else self.name_vi
 
 
-class ProductSet(db.Model):
+class ProductSet(Model):
     __tablename__ = "product_sets"
     __table_args__ = (
         UniqueConstraint("legal_version", "code", name="uq_product_sets_version_code"),
@@ -101,7 +101,7 @@ _PRODUCT_LABELS = {
 }
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint(
@@ -180,7 +180,7 @@ class Product(db.Model):
         return " ".join(p for p in (self.unit, self.net_quantity) if p)
 
 
-class ProductPhoto(db.Model):
+class ProductPhoto(Model):
     __tablename__ = "product_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,7 +195,7 @@ class ProductPhoto(db.Model):
     product: Mapped[Product] = relationship(back_populates="photos")
 
 
-class GtinOwner(db.Model):
+class GtinOwner(Model):
     """One GTIN belongs to one brand owner: the first producer to list it.
 
     The primary key on ``gtin`` is the guard against two producers claiming the
@@ -211,7 +211,7 @@ class GtinOwner(db.Model):
     producer: Mapped[Producer] = relationship()
 
 
-class GtinGrant(db.Model):
+class GtinGrant(Model):
     """Staff let a second producer carry a GTIN it does not own (a distributor
     of the owner's goods, a cooperative's member household), with a reason."""
 

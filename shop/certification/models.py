@@ -16,7 +16,7 @@ from shop.certification.rules import (
 )
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 
 # Codes are typed from paper as often as scanned. 0 and 1 are in, O, I and L never
 # are: a typed O can only mean 0, a typed I or L only 1 (Crockford's rule), so the
@@ -52,7 +52,7 @@ def review_actions(review: ReviewState, revoked: bool) -> frozenset[str]:
     return frozenset()
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
     __table_args__ = (
         CheckConstraint("star_rank BETWEEN 3 AND 5", name="star_rank_certified"),

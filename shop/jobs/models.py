@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 
 
 class OutboxStatus(enum.StrEnum):
@@ -17,7 +17,7 @@ class OutboxStatus(enum.StrEnum):
     DEAD = "dead"  # gave up after OUTBOX_MAX_ATTEMPTS (or a permanent refusal): staff look
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One effect to run after the commit of the transaction that wrote it (an
     e-mail, a notice). Written in that transaction, so a rollback leaves none;
     the unique key makes a second enqueue of the same effect a no-op."""
@@ -49,7 +49,7 @@ class JobRunStatus(enum.StrEnum):
     FAILED = "failed"  # a later run in the same period may claim it again
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """A periodic job's claim on one period ("orders.expire" at 2026-11-28T06:10Z).
 
     The unique (job, period) row is taken and committed before the job runs, so

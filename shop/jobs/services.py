@@ -37,7 +37,7 @@ DELIVER_TASK = "shop.jobs.deliver"
 _PENDING = "outbox_pending_ids"
 _COMMITTED = "outbox_committed_ids"
 
-Handler = Callable[[dict], None]
+Handler = Callable[[dict], object]  # what it returns is not used
 _handlers: dict[str, Handler] = {}
 
 

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.certification.models import Certificate
 from shop.clock import utcnow
-from shop.extensions import db
+from shop.extensions import Model
 from shop.localities.models import Province
 
 
-class LabelPrint(db.Model):
+class LabelPrint(Model):
     """One generation of labels: who, when, which certificate, how many."""
 
     __tablename__ = "label_prints"
@@ -29,7 +29,7 @@ class LabelPrint(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LabelArtwork(db.Model):
+class LabelArtwork(Model):
     """The official "Sản phẩm OCOP Việt Nam" mark, uploaded by staff, nationally
     (province_code NULL) or for one province. Stored rasterised as PNG: an uploaded
     SVG is drawn by svglib (which ignores scripts) and rasterised at upload."""

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.legal.rules import ComplaintStatus, is_overdue
 
 
@@ -17,7 +17,7 @@ def new_reference() -> str:
     return "KN-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class Complaint(db.Model):
+class Complaint(Model):
     """A buyer's complaint (Decree 52/2013, Art. 36 as amended): tracked, with a due
     date for staff's answer. The buyer follows it by a link whose key is stored hashed."""
 
@@ -50,7 +50,7 @@ class Complaint(db.Model):
         return is_overdue(self.status, self.due_on, today)
 
 
-class ConsentRecord(db.Model):
+class ConsentRecord(Model):
     """One consent given, and its withdrawal (Law 91/2025: consent is recorded and
     can be withdrawn). A new consent is a new row; history is never rewritten."""
 

@@ -1,10 +1,10 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.extensions import db
+from shop.extensions import Model
 
 
-class Province(db.Model):
+class Province(Model):
     """A province after the 1 July 2025 reform (34 of them).
 
     Codes were reused with new meanings after the reform, so each row records the
@@ -34,7 +34,7 @@ def short_province_name(name: str) -> str:
     return name
 
 
-class Ward(db.Model):
+class Ward(Model):
     """A commune, ward or special zone (xã, phường, đặc khu)."""
 
     __tablename__ = "wards"

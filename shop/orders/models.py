@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.localities.models import Province, Ward
 from shop.producers.models import Producer
 
@@ -112,7 +112,7 @@ def state_label(subject: str, value: str | None):
         return value
 
 
-class Order(db.Model):
+class Order(Model):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("total_vnd = subtotal_vnd + shipping_vnd", name="total_adds_up"),
@@ -204,7 +204,7 @@ class Order(db.Model):
         return max(self.paid_vnd - self.refunded_vnd - self.kept_total_vnd, 0)
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     """The part of an order one producer fulfils."""
 
     __tablename__ = "shipments"
@@ -243,7 +243,7 @@ class Shipment(db.Model):
         return self.subtotal_vnd + self.shipping_vnd
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     """What was sold, copied at sale time: later edits of the product change nothing."""
 
     __tablename__ = "order_lines"
@@ -271,7 +271,7 @@ class OrderLine(db.Model):
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
 
 
-class StateChange(db.Model):
+class StateChange(Model):
     """One row per transition of an order, a shipment or a payment."""
 
     __tablename__ = "state_changes"
@@ -298,7 +298,7 @@ class StateChange(db.Model):
         return state_label(self.subject, self.to_state)
 
 
-class SavedAddress(db.Model):
+class SavedAddress(Model):
     __tablename__ = "saved_addresses"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.orders.models import Order
 
 
-class CardPayment(db.Model):
+class CardPayment(Model):
     """The one Stripe PaymentIntent of a card order."""
 
     __tablename__ = "card_payments"
@@ -40,7 +40,7 @@ class MoneyActionKind(enum.StrEnum):
     CANCEL = "cancel"
 
 
-class MoneyAction(db.Model):
+class MoneyAction(Model):
     """One press of a money button (record a transfer, refund, cancel).
 
     The form carries a random token; its row is written in the same transaction
@@ -59,7 +59,7 @@ class MoneyAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class TransferReceipt(db.Model):
+class TransferReceipt(Model):
     """A bank transfer staff saw arrive (VietQR gives no callback).
 
     The shop has one collection account, so a bank reference names one transfer
@@ -94,7 +94,7 @@ class RefundStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Refund(db.Model):
+class Refund(Model):
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount_vnd > 0", name="amount_positive"),)
 
@@ -122,7 +122,7 @@ class Refund(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """Every Stripe event id handled once: the unique key makes a replay a no-op."""
 
     __tablename__ = "stripe_events"

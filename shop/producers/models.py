@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.localities.models import Province, Ward
 from shop.producers.rules import (
     MAX_BASE_GRAMS,
@@ -68,7 +68,7 @@ class MemberRole(enum.StrEnum):
     MEMBER = "member"
 
 
-class Producer(db.Model):
+class Producer(Model):
     __tablename__ = "producers"
     __table_args__ = (
         CheckConstraint("label_offset_x BETWEEN -100 AND 100", name="label_offset_x_range"),
@@ -200,7 +200,7 @@ class Producer(db.Model):
         return self.former_locality or self.former_place
 
 
-class ProducerMember(db.Model):
+class ProducerMember(Model):
     """A user working for a producer. A user belongs to at most one producer."""
 
     __tablename__ = "producer_members"
@@ -225,7 +225,7 @@ class InvitationStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
-class ProducerInvitation(db.Model):
+class ProducerInvitation(Model):
     """An owner's invitation to an e-mail address; only its holder's consent makes a member.
 
     The token is in the e-mailed link only: the row keeps its SHA-256, so a copy

@@ -4,10 +4,10 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.clock import utcnow
-from shop.extensions import db
+from shop.extensions import Model
 
 
-class ExpiryNotice(db.Model):
+class ExpiryNotice(Model):
     """The producer was told that a certificate is about to expire. The unique key
     makes the notice once-only, even when the daily command runs twice at once."""
 
@@ -23,7 +23,7 @@ class ExpiryNotice(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """A featured campaign ("Tết 2027", "Đặc sản Hà Giang"): public between its dates."""
 
     __tablename__ = "campaigns"
@@ -49,7 +49,7 @@ class Campaign(db.Model):
         return self.starts_on <= today <= self.ends_on
 
 
-class CampaignItem(db.Model):
+class CampaignItem(Model):
     __tablename__ = "campaign_items"
     __table_args__ = (
         UniqueConstraint("campaign_id", "product_id", name="uq_campaign_items_product"),

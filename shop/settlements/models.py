@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.dbtypes import str_enum
-from shop.extensions import db
+from shop.extensions import Model
 from shop.producers.models import Producer
 
 
@@ -28,7 +28,7 @@ class SettlementStatus(enum.StrEnum):
     PAID = "paid"  # frozen: never recomputed
 
 
-class Settlement(db.Model):
+class Settlement(Model):
     __tablename__ = "settlements"
     __table_args__ = (
         UniqueConstraint("producer_id", "month", name="uq_settlements_producer_month"),
