@@ -200,21 +200,31 @@ def _gtin_warning(product: Product) -> None:
         )
 
 
+def _save(form: ProductForm, save):
+    """Run ``save`` with the form's data and commit; on a refusal the service
+    raises (a GTIN another producer owns, alcohol without its ABV), roll back and
+    put the reason on its field. Returns the product, or None when refused."""
+    try:
+        product = save(form.product_data())
+    except GtinTaken:
+        db.session.rollback()
+        form.gtin.errors = [gtin_taken_message()]
+        return None
+    except AbvRequired:
+        db.session.rollback()
+        form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
+        return None
+    db.session.commit()
+    return product
+
+
 @bp.route("/producer/products/new", methods=["GET", "POST"])
 @producer_required
 def new_product():
     form = ProductForm(requires_weight=_by_weight(g.producer))
     if form.validate_on_submit():
-        try:
-            product = services.create_product(g.producer, **form.product_data())
-        except GtinTaken:
-            db.session.rollback()
-            form.gtin.errors = [gtin_taken_message()]
-        except AbvRequired:
-            db.session.rollback()
-            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
-        else:
-            db.session.commit()
+        product = _save(form, lambda data: services.create_product(g.producer, **data))
+        if product is not None:
             flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
             _gtin_warning(product)
             return redirect(url_for("catalog.edit_product", product_id=product.id))
@@ -229,20 +239,13 @@ def new_product():
 def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
     form = ProductForm(obj=product, requires_weight=_by_weight(g.producer))
-    if form.validate_on_submit():
-        try:
-            services.update_product(product, **form.product_data())
-        except GtinTaken:
-            db.session.rollback()
-            form.gtin.errors = [gtin_taken_message()]
-        except AbvRequired:
-            db.session.rollback()
-            form.abv_tenths.errors = [_("Rượu và đồ uống có cồn phải ghi độ cồn (lớn hơn 0).")]
-        else:
-            db.session.commit()
-            flash(_("Đã lưu sản phẩm."), "success")
-            _gtin_warning(product)
-            return redirect(url_for("catalog.edit_product", product_id=product.id))
+    saved = form.validate_on_submit() and _save(
+        form, lambda data: services.update_product(product, **data)
+    )
+    if saved:
+        flash(_("Đã lưu sản phẩm."), "success")
+        _gtin_warning(product)
+        return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
     return render_template(
         "catalog/product_form.html",
