@@ -156,7 +156,7 @@ def template_url_for(endpoint: str, **values) -> str:
 def init_app(app: Flask) -> None:
     default = app.config["BABEL_DEFAULT_LOCALE"]
     prefixed = [code for code in app.config["LANGUAGES"] if code != default]
-    app.wsgi_app = LanguagePrefix(app.wsgi_app, prefixed)
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, prefixed)  # type: ignore[method-assign]
     app.before_request(follow_old_language_links)
     app.jinja_env.globals.update(
         url_for=template_url_for,

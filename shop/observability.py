@@ -30,6 +30,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from flask.logging import default_handler
@@ -401,9 +402,10 @@ def init_sentry(config) -> None:
     _sentry_dsn = config["SENTRY_DSN"]
 
 
-def scrub_event(event: dict, hint: dict | None = None) -> dict:
-    """The event with every guest key redacted (URL, query string, Referer, log
-    messages) and the request id as a tag."""
+def scrub_event(event: Any, hint: Any = None) -> Any:
+    """The Sentry event (a dict; typed Any for sentry-sdk's TypedDict) with every
+    guest key redacted (URL, query string, Referer, log messages) and the request
+    id as a tag."""
     event = _redacted(event)
     query = (event.get("request") or {}).get("query_string")
     if isinstance(query, str):  # "key=…&page=2": no "?" before the first parameter

@@ -9,6 +9,7 @@ arguments (the filters).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, request, url_for
 from flask_sqlalchemy.pagination import Pagination
@@ -53,7 +54,9 @@ class Pager:
         args.pop(self.param, None)
         if page > 1:
             args[self.param] = [str(page)]
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        assert request.endpoint is not None  # a routed request
+        values: dict[str, Any] = {**(request.view_args or {}), **args}
+        return url_for(request.endpoint, **values)
 
 
 def paginate(query: Select, per_page: int, param: str = "page") -> Pager:

@@ -65,9 +65,9 @@ def reencode_variants(data: bytes, sides: tuple[int, ...]) -> list[tuple[bytes, 
                 raise UploadRejected(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP."))
             if width * height > MAX_PIXELS:
                 raise UploadRejected(_("Ảnh có quá nhiều điểm ảnh."))
-            with Image.open(io.BytesIO(data), formats=sorted(ALLOWED_IMAGE_FORMATS)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(data), formats=sorted(ALLOWED_IMAGE_FORMATS)) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
                 image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
                 variants = []
                 for side in sides:

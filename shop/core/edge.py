@@ -65,7 +65,7 @@ def cacheable(view=None, *, revalidate: bool = False):
 
 def _session_read() -> bool:
     # Through the private attribute: the ``session`` proxy marks the session read.
-    session = getattr(request_ctx._get_current_object(), "_session", None)
+    session = getattr(request_ctx._get_current_object(), "_session", None)  # type: ignore[attr-defined]
     return bool(session is not None and (session.accessed or session.modified))
 
 

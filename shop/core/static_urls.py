@@ -30,6 +30,7 @@ def digest(path: Path) -> str | None:
 
 
 def register(app: Flask) -> None:
+    assert app.static_folder is not None  # set by create_app
     folder = Path(app.static_folder)
 
     @app.url_defaults

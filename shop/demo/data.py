@@ -6,6 +6,8 @@ stars, certificate state, description). Certificate states: "active",
 certificate superseded by a newer one), "none" (no certificate yet).
 """
 
+from typing import Any
+
 from shop.producers.models import ProducerKind
 
 DEMO_PASSWORD = "ocop-demo-2026"  # noqa: S105 - demo accounts exist only in development
@@ -22,7 +24,9 @@ ABV_TENTHS = {
     "Rượu sim Phú Quốc": 130,
 }
 
-PRODUCERS = [
+# Each producer: "owner" (e-mail, name), "profile" (the registration form's fields),
+# "products" (the tuples described above).
+PRODUCERS: list[dict[str, Any]] = [
     {
         "owner": ("htx@demo.ocop.vn", "Vàng Mí Sính"),
         "profile": {

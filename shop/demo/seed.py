@@ -29,7 +29,7 @@ from shop.uploads import reencode_variants, store_bytes
 LEGAL_BASIS = "148/QĐ-TTg (24/02/2023)"
 
 
-def _user(email: str, name: str, role: Role):
+def _user(email: str, name: str, role: Role) -> User:
     user = auth.find_user_by_email(email)
     if user is None:
         user = auth.register_user(email, data.DEMO_PASSWORD, name, role)
@@ -125,7 +125,8 @@ def seed_demo(today: date) -> dict:
     added = {"producers": 0, "products": 0}
     n = 0
     for spec in data.PRODUCERS:
-        owner = _user(*spec["owner"], Role.CUSTOMER)
+        owner_email, owner_name = spec["owner"]
+        owner = _user(owner_email, owner_name, Role.CUSTOMER)
         producer = db.session.scalar(
             select(Producer).where(Producer.legal_name == spec["profile"]["legal_name"])
         )
@@ -173,6 +174,8 @@ def _demo_orders(today: date, staff) -> int:
     if db.session.scalar(select(Order.id).limit(1)) is not None:
         return 0
     customer = db.session.scalar(select(User).where(User.email == data.CUSTOMER[0]))
+    if customer is None:
+        return 0
     rows = db.session.execute(listed(today).order_by(Product.id).limit(6)).all()
     products = [row[0] for row in rows if row[0].stock >= 5 and row[0].ships_as_parcel]
     if len(products) < 3:
@@ -302,14 +305,16 @@ def seed_bulk(products: int, today: date, batch: int = 5000) -> int:
             select(Producer.id).where(Producer.slug.like(f"bulk-{start}-%")).order_by(Producer.id)
         )
     )
-    provinces = dict(db.session.execute(text("SELECT code, name FROM provinces")).all())
+    provinces: dict[int, str] = dict(
+        db.session.execute(text("SELECT code, name FROM provinces")).all()
+    )
     producer_province = {
         pid: producer_rows[k]["province_code"] for k, pid in enumerate(producer_ids)
     }
     now = utcnow()
     added = 0
     while added < products:
-        rows = []
+        rows: list[dict[str, object]] = []
         for _ in range(min(batch, products - added)):
             k = start + added + len(rows)
             product_set = sets[k % len(sets)]

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shop.clock import utcnow
+from shop.dbtypes import rows_affected
 from shop.extensions import db
 from shop.jobs.models import JobRun, JobRunStatus, OutboxMessage, OutboxStatus
 
@@ -96,11 +97,13 @@ def requeue(message_id: int, now: datetime | None = None) -> bool:
     """Give a dead row a fresh set of attempts (staff, once the cause is fixed).
     Handed over after the caller's commit. Returns False when it was not dead."""
     now = now or utcnow()
-    done = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.DEAD)
-        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now)
-    ).rowcount
+    done = rows_affected(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.DEAD)
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now)
+        )
+    )
     if done:
         db.session.info.setdefault(_PENDING, []).append(message_id)
         # A person asked for it: try now, even in a pause after a failure.
@@ -149,7 +152,7 @@ def hand_over(ids: Iterable[int], now: datetime | None = None, *, sweeping: bool
     """Send rows to the worker, or deliver them here when there is no broker.
     Runs after a commit: nothing here may fail the caller, whose change is
     already committed; a row that is not handed over waits for the sweeper."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     ids = list(ids)
     if uses_broker(app):
         celery = app.extensions["celery"]
@@ -332,13 +335,17 @@ def prune(now: datetime | None = None) -> tuple[int, int]:
     (their keys have done their work). Commits. Returns (messages, claims)."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"])
-    messages = db.session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < cutoff
+    messages = rows_affected(
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < cutoff
+            )
         )
-    ).rowcount
-    claims = db.session.execute(
-        delete(JobRun).where(JobRun.status == JobRunStatus.DONE, JobRun.started_at < cutoff)
-    ).rowcount
+    )
+    claims = rows_affected(
+        db.session.execute(
+            delete(JobRun).where(JobRun.status == JobRunStatus.DONE, JobRun.started_at < cutoff)
+        )
+    )
     db.session.commit()
     return messages, claims

@@ -114,11 +114,11 @@ def record_print(
 
 
 def labels_printed(certificate_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(LabelPrint.quantity), 0)).where(
             LabelPrint.certificate_id == certificate_id
         )
-    )
+    ).scalar_one()
 
 
 def download_name(content: LabelContent, suffix: str) -> str:

@@ -83,7 +83,7 @@ def ean13(gtin: str, x: float, y: float, module: float, bar_height: float) -> li
 
 def qr_modules(data: str) -> int:
     """Modules across the QR code of ``data``, quiet zone not counted."""
-    return segno.make(data, error="m", micro=False).symbol_size(border=0)[0]
+    return int(segno.make(data, error="m", micro=False).symbol_size(border=0)[0])
 
 
 def qr(data: str, x: float, y: float, size: float) -> list[Shape]:

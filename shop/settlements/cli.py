@@ -27,10 +27,10 @@ def generate_command(raw_month: str | None, force: bool) -> None:
     """
     if raw_month is None:
         try:
-            result = run_job("settlements.generate", force=force)
+            run = run_job("settlements.generate", force=force)
         except SettlementError as exc:
             raise click.ClickException(exc.message) from None
-        click.echo(result.summary if result.ran else skipped_message(result))
+        click.echo(run.summary if run.ran else skipped_message(run))
         return
     try:
         month = parse_month(raw_month)

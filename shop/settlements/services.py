@@ -45,6 +45,7 @@ from sqlalchemy.orm import contains_eager
 from shop.audit.services import record
 from shop.auth.models import User
 from shop.clock import utcnow
+from shop.dbtypes import rows_affected
 from shop.extensions import db
 from shop.orders.models import Order, Shipment
 from shop.payments.models import Refund, RefundStatus
@@ -353,18 +354,20 @@ def mark_paid(settlement: Settlement, actor: User, reference: str, today: date) 
             _("Số liệu đã thay đổi từ lần tính trước. Hãy tính lại và kiểm tra trước khi trả.")
         )
     now = utcnow()
-    won = db.session.execute(
-        update(Settlement)
-        .where(Settlement.id == settlement.id, Settlement.status == SettlementStatus.DRAFT)
-        .values(
-            status=SettlementStatus.PAID,
-            paid_at=now,
-            paid_by_id=actor.id,
-            reference=reference,
-            tax_id=settlement.producer.tax_id,
+    won = rows_affected(
+        db.session.execute(
+            update(Settlement)
+            .where(Settlement.id == settlement.id, Settlement.status == SettlementStatus.DRAFT)
+            .values(
+                status=SettlementStatus.PAID,
+                paid_at=now,
+                paid_by_id=actor.id,
+                reference=reference,
+                tax_id=settlement.producer.tax_id,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not won:
         raise AlreadyPaid(_("Quyết toán này đã được thanh toán."))
     db.session.refresh(settlement)
