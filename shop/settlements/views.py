@@ -12,6 +12,8 @@ GET  /producer/settlements/tax?year=YYYY        a household's statement of tax w
 GET  /producer/settlements/tax.csv?year=YYYY    the same as CSV
 """
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -57,8 +59,9 @@ def format_bps(bps: int) -> str:
     return f"{whole},{rest:02d}".rstrip("0").rstrip(",") + " %"
 
 
-def _month_arg(today):
-    """``?month=YYYY-MM``, or last month and a message for the page."""
+def _month_arg(today) -> tuple[date, str | None]:
+    """``?month=YYYY-MM`` (default last month). A bad value gives last month and
+    the message: a page shows both, an export refuses with the message."""
     raw = request.args.get("month", "")
     if not raw:
         return previous_month(today), None
@@ -185,12 +188,9 @@ def staff_pay(settlement_id: int):
 @bp.get("/staff/settlements.csv")
 @staff_required
 def staff_csv():
-    today = today_vn()
-    raw = request.args.get("month", "")
-    try:
-        month = parse_month(raw) if raw else previous_month(today)
-    except PeriodError as exc:
-        return render_error(400, exc.message)
+    month, error = _month_arg(today_vn())
+    if error:  # an export never falls back to another month than the one asked
+        return render_error(400, error)
     settlements = db.session.scalars(services.settlements_of_month(month)).all()
     header = [
         _("Tháng"),
@@ -225,11 +225,7 @@ def staff_csv():
         ]
         for s in settlements
     ]
-    response = current_app.response_class(csv_bytes(header, rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="quyet-toan-{month.strftime("%Y-%m")}.csv"'
-    )
-    return response
+    return _csv_response(header, rows, f"quyet-toan-{month.strftime('%Y-%m')}.csv")
 
 
 @bp.get("/producer/settlements")
@@ -275,12 +271,9 @@ def _tax_id_label(tax_id: str) -> str:
 @staff_required
 def staff_withholding_csv():
     """One row per household and month: what the shop declares for it."""
-    today = today_vn()
-    raw = request.args.get("month", "")
-    try:
-        month = parse_month(raw) if raw else previous_month(today)
-    except PeriodError as exc:
-        return render_error(400, exc.message)
+    month, error = _month_arg(today_vn())
+    if error:
+        return render_error(400, error)
     settlements = db.session.scalars(services.withholding_of_month(month)).all()
     header = [
         _("Tháng"),
