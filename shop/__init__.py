@@ -76,7 +76,8 @@ def register_blueprints(app: Flask) -> None:
     import shop.payments.models
     import shop.promotion.models
     import shop.settlements.models  # noqa: F401
-    from shop.auth.views import bp as auth_bp
+    from shop.accounts.session import bp as visitor_bp
+    from shop.accounts.views import bp as auth_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.staff import bp as catalog_staff_bp
     from shop.catalog.views import bp as catalog_bp
@@ -84,7 +85,6 @@ def register_blueprints(app: Flask) -> None:
     from shop.certification.public import bp as verify_bp
     from shop.certification.views import bp as certification_bp
     from shop.checkout.views import bp as checkout_bp
-    from shop.core.edge import bp as edge_bp
     from shop.core.views import bp as core_bp
     from shop.jobs.staff import bp as jobs_staff_bp
     from shop.labels.views import bp as labels_bp
@@ -102,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (
         core_bp,
-        edge_bp,
+        visitor_bp,
         auth_bp,
         localities_bp,
         producers_bp,

@@ -26,24 +26,17 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     Flask,
     current_app,
     g,
-    get_flashed_messages,
-    jsonify,
     request,
     request_finished,
 )
 from flask.globals import request_ctx
-from flask_babel import gettext as _
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from shop.core.privacy import NO_STORE
-
-bp = Blueprint("edge", __name__)
 
 PUBLIC_KEY = "shop.edge_public"  # environ: this answer was made public here
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -143,37 +136,6 @@ def posted_from_this_site() -> bool:
     if origin and origin != "null":
         return _is_this_site(origin)
     return bool(request.referrer) and _is_this_site(request.referrer)
-
-
-def _role(user) -> str:
-    if user.is_staff:
-        return "staff"
-    return "producer" if user.role.value == "producer" else "customer"
-
-
-@bp.get("/session.json")
-def session_json():
-    """What a cached page leaves out, for this visitor: who, the cart, messages."""
-    from shop.cart.views import cart_size
-
-    count = cart_size()
-    signed_in = current_user.is_authenticated
-    response = jsonify(
-        signed_in=signed_in,
-        name=current_user.full_name if signed_in else None,
-        role=_role(current_user) if signed_in else None,
-        cart_count=count,
-        cart_label=_("%(n)s sản phẩm", n=count),
-        # Only the signed-in need one here (the log-out form): no session is made
-        # for an anonymous visitor just by opening a page.
-        csrf_token=generate_csrf() if signed_in else None,
-        flashes=[
-            {"category": category, "message": message}
-            for category, message in get_flashed_messages(with_categories=True)
-        ],
-    )
-    response.headers["Cache-Control"] = NO_STORE
-    return response
 
 
 def register(app: Flask) -> None:

@@ -9,8 +9,8 @@ from flask import (
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from shop.auth.redirects import safe_next
 from shop.core import readiness
+from shop.core.redirects import safe_next
 from shop.extensions import csrf, db, limiter
 from shop.i18n import path_in, site_root
 from shop.uploads import send_upload

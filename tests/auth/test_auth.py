@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.auth.models import Role, User
-from shop.auth.redirects import safe_next
+from shop.core.redirects import safe_next
 from shop.extensions import db
 from shop.mail import outbox
 from tests.conftest import PASSWORD

@@ -10,16 +10,16 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from shop.audit.models import AuditEntry
-from shop.auth.exceptions import InvalidCredentials
-from shop.auth.models import User
-from shop.auth.personal_data import (
+from shop.accounts.personal_data import (
     DELETED_NAME,
     AccountDeletionRefused,
     delete_account,
     personal_data,
     refusals_for,
 )
+from shop.audit.models import AuditEntry
+from shop.auth.exceptions import InvalidCredentials
+from shop.auth.models import User
 from shop.auth.services import authenticate
 from shop.cart.models import CartLine
 from shop.extensions import db

@@ -14,9 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from shop.auth import emails, personal_data, services
-from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
-from shop.auth.forms import (
+from shop.accounts import emails, personal_data
+from shop.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -24,10 +23,12 @@ from shop.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from shop.auth import services
+from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
 from shop.auth.models import normalize_email
 from shop.auth.passwords import verify_password
-from shop.auth.redirects import safe_next
 from shop.clock import utcnow
+from shop.core.redirects import safe_next
 from shop.extensions import db, limiter
 from shop.legal.rules import MARKETING_CONSENT_VERSION, DeletionRefusal
 from shop.legal.services import (
