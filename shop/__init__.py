@@ -130,11 +130,16 @@ def register_blueprints(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     from shop.jobs import celery_init_app
+    from shop.jobs.periodic import register_periodic
     from shop.jobs.services import register_handler
     from shop.mail import deliver_mail
     from shop.orders import emails as order_emails
+    from shop.schedule import periodic_jobs
     from shop.uploads import make_thumbnails_job
 
+    # What beat fires, each claimed once per period (before Celery reads the table).
+    for job in periodic_jobs():
+        register_periodic(job)
     celery_init_app(app)
     # What runs after the commit, by outbox kind (shop/jobs/services.py: enqueue).
     register_handler("mail", deliver_mail)

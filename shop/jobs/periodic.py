@@ -57,67 +57,21 @@ class PeriodicJob:
     options: dict = field(default_factory=dict)  # Celery options for beat's message
 
 
-def _table() -> dict[str, PeriodicJob]:
-    from shop.orders.tasks import expire_unpaid_orders
-    from shop.payments.tasks import reconcile_payments
-    from shop.promotion.tasks import certificate_expiry_watch
-    from shop.settlements.tasks import generate_last_month
-
-    jobs = [
-        # A message that waits past the next firing is dropped: that firing covers it.
-        PeriodicJob(
-            "orders.expire",
-            every_minutes(10),
-            expire_unpaid_orders,
-            crontab(minute="*/10"),
-            {"expires": 9 * 60},
-        ),
-        PeriodicJob(
-            "payments.reconcile",
-            every_minutes(15),
-            reconcile_payments,
-            crontab(minute="*/15"),
-            {"expires": 14 * 60},
-        ),
-        # Daily and monthly jobs fire every hour from their time on: the claim
-        # makes the first one run and the others skip, and a run that failed is
-        # tried again an hour later rather than the next day or month.
-        PeriodicJob(
-            "ocop.daily",
-            day_in_vietnam,
-            certificate_expiry_watch,
-            crontab(minute=15, hour="6-23"),
-            {"expires": 55 * 60},
-        ),
-        PeriodicJob(
-            "settlements.generate",
-            month_in_vietnam,
-            generate_last_month,
-            crontab(minute=5, hour="1-23"),
-            {"expires": 55 * 60},
-        ),
-        PeriodicJob(
-            "jobs.prune",
-            day_in_vietnam,
-            _prune,
-            crontab(minute=30, hour="3-23"),
-            {"expires": 55 * 60},
-        ),
-    ]
-    return {job.name: job for job in jobs}
-
-
-def _prune(now: datetime) -> str:
+def prune_job(now: datetime) -> str:
     messages, claims = prune(now)
     return f"Outbox rows pruned: {messages}, job claims pruned: {claims}"
 
 
+# Filled by create_app (shop/schedule.py lists the jobs): the areas own their
+# work, this module only claims periods and runs what it is given.
 _jobs: dict[str, PeriodicJob] = {}
 
 
+def register_periodic(job: PeriodicJob) -> None:
+    _jobs[job.name] = job
+
+
 def jobs() -> dict[str, PeriodicJob]:
-    if not _jobs:
-        _jobs.update(_table())
     return _jobs
 
 
