@@ -63,10 +63,10 @@ localstripe: $(VENV)/.installed-demo
 # needed: the shop delivers in-process after each commit, cron runs the commands.
 .PHONY: worker beat
 worker: migrate
-	$(BIN)/celery -A shop.jobs.worker worker --loglevel INFO
+	$(BIN)/celery -A shop.worker worker --loglevel INFO
 
 beat: install
-	$(BIN)/celery -A shop.jobs.worker beat --loglevel INFO
+	$(BIN)/celery -A shop.worker beat --loglevel INFO
 
 # Debian's nginx for the edge-cache benchmark, its test and the two-node proof.
 nginx:
@@ -93,6 +93,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Every dependency's licence against GPL-3.0-or-later (also run by tests/test_licenses.py).
 licenses: install-test

@@ -407,7 +407,7 @@ with app.app_context():
                     "UPLOAD_FOLDER": str(self.workdir / f"uploads-{node}"),  # never used: S3
                 },
             )
-        celery = [str(BIN / "celery"), "-A", "shop.jobs.worker"]
+        celery = [str(BIN / "celery"), "-A", "shop.worker"]
         self.procs.start(
             "worker", [*celery, "worker", "--concurrency", "2", "--loglevel", "INFO"], env
         )

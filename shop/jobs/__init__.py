@@ -2,8 +2,8 @@
 transactional outbox (services.py) and the periodic jobs (periodic.py).
 
 With CELERY_BROKER_URL (default: REDIS_URL) the outbox hands rows to a worker
-(``celery -A shop.jobs.worker worker``) and beat fires the periodic jobs
-(``celery -A shop.jobs.worker beat``). Without a broker nothing else needs to
+(``celery -A shop.worker worker``) and beat fires the periodic jobs
+(``celery -A shop.worker beat``). Without a broker nothing else needs to
 run: outbox rows are delivered in-process right after the commit that wrote
 them, and cron runs the flask commands.
 """

@@ -1,4 +1,4 @@
-"""A real Celery worker process (``celery -A shop.jobs.worker worker``) against a
+"""A real Celery worker process (``celery -A shop.worker worker``) against a
 real broker delivers what a commit handed over, to a real SMTP server, and
 retries through Celery while SMTP is down. Skipped, saying why, when the broker
 is not running on this machine."""
@@ -85,7 +85,7 @@ def worker(broker_app, database_url, broker_url, smtp_sink, tmp_path):
                 "-m",
                 "celery",
                 "-A",
-                "shop.jobs.worker",
+                "shop.worker",
                 "worker",
                 "--pool",
                 "solo",

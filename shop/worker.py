@@ -1,7 +1,7 @@
 """The entry point of the Celery worker and beat:
 
-celery -A shop.jobs.worker worker --loglevel INFO
-celery -A shop.jobs.worker beat --loglevel INFO
+celery -A shop.worker worker --loglevel INFO
+celery -A shop.worker beat --loglevel INFO
 """
 
 from shop import create_app
