@@ -253,7 +253,8 @@ def producer_meta(producer) -> PageMeta:
     )
     image = None
     if producer.logo_path:
-        image = ShareImage(url=_media(producer.logo_path) or "", alt=producer.legal_name, large=False)
+        logo = _media(producer.logo_path) or ""
+        image = ShareImage(url=logo, alt=producer.legal_name, large=False)
     return page_meta(
         producer.legal_name,
         description,

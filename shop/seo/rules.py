@@ -61,7 +61,8 @@ def canonical_args(args: Mapping, keep: Iterable[str]) -> list[tuple[str, str]]:
 def plain_text(html: str | None, limit: int = DESCRIPTION_LENGTH) -> str:
     """Sanitised HTML (a producer's description) as one line of plain text, cut at a
     word before ``limit`` characters."""
-    text = Markup(html or "").striptags()  # also collapses whitespace and unescapes
+    # Markup only to strip the tags (it also unescapes entities): never rendered as is.
+    text = Markup(html or "").striptags()  # noqa: S704
     return shorten(text, limit)
 
 

@@ -50,9 +50,7 @@ def campaign(app, staff):
     return item
 
 
-def test_home_listing_producer_campaign_and_legal_pages_are_findable(
-    client, make_listed, campaign
-):
+def test_home_listing_producer_campaign_and_legal_pages_are_findable(client, make_listed, campaign):
     product = make_listed(name="Chè Shan tuyết")
     producer = product.producer
     pages = {
@@ -98,8 +96,9 @@ def test_product_page_open_graph_and_twitter(client, make_listed):
     from shop.catalog.services import add_photo
 
     product = make_listed(name="Chè Shan tuyết", price=350_000, description="<p>Trà cổ thụ</p>")
-    add_photo(product, path="photos/abc.webp", thumb_path="photos/abc-400.webp", width=1600,
-              height=1200)
+    add_photo(
+        product, path="photos/abc.webp", thumb_path="photos/abc-400.webp", width=1600, height=1200
+    )
     db.session.commit()
     head = head_of(client, f"/products/{product.slug}")
     assert_findable(head, f"{BASE}/products/{product.slug}")
@@ -114,7 +113,8 @@ def test_product_page_open_graph_and_twitter(client, make_listed):
     assert head.one("product:price:amount") == "350000"
     assert head.one("product:price:currency") == "VND"
     description = head.one("description")
-    assert "OCOP 4 sao" in description and "Trà cổ thụ" in description
+    assert "OCOP 4 sao" in description
+    assert "Trà cổ thụ" in description
     assert "<p>" not in description
 
 
@@ -166,8 +166,14 @@ def test_product_without_a_valid_certificate_claims_no_ocop(client, make_listed)
 
 @pytest.mark.parametrize(
     ("path", "signed_in"),
-    [("/cart", False), ("/login", False), ("/en/cart", False), ("/account", True),
-     ("/staff/", True), ("/staff/orders", True)],
+    [
+        ("/cart", False),
+        ("/login", False),
+        ("/en/cart", False),
+        ("/account", True),
+        ("/staff/", True),
+        ("/staff/orders", True),
+    ],
 )
 def test_private_pages_are_noindex(client, auth, staff, path, signed_in):
     if signed_in:
