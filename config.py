@@ -231,6 +231,11 @@ class Config:
     PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(
         os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", "300")
     )
+    # /sitemap.xml (shop/seo): addresses per file before it becomes an index of
+    # several files (the protocol allows 50,000; smaller files are quicker to build),
+    # and how long a built file is kept in the cache.
+    SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", "5000"))
+    SITEMAP_CACHE_SECONDS = int(os.environ.get("SITEMAP_CACHE_SECONDS", "3600"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.views import bp as promotion_bp
     from shop.reports.views import bp as reports_bp
+    from shop.seo.views import bp as seo_bp
     from shop.settlements.views import bp as settlements_bp
 
     for bp in (
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         settlements_bp,
         legal_bp,
         legal_staff_bp,
+        seo_bp,
     ):
         app.register_blueprint(bp)
 
@@ -151,11 +153,13 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
+    from shop.seo import register as register_seo
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
+    register_seo(app)
 
     @app.context_processor
     def inject_globals() -> dict:
