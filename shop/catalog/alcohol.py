@@ -20,7 +20,6 @@ at 0.5 %; we treat any declared alcohol as alcohol, the stricter reading.
 from decimal import Decimal, InvalidOperation
 
 ADVERTISING_BAN_FROM_TENTHS = 150  # 15 % ABV
-ADULT_AGE = 18
 MAX_ABV_TENTHS = 1000  # 100 %
 
 

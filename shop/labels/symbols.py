@@ -33,10 +33,6 @@ def _runs(bits) -> list[tuple[int, int]]:
     return runs
 
 
-def ean13_width(module: float) -> float:
-    return (EAN_QUIET_LEFT + EAN_MODULES + EAN_QUIET_RIGHT) * module
-
-
 def ean13_height(module: float, bar_height: float) -> float:
     """From the top of the bars to the foot of the digits under them (round digits
     dip a little below their baseline)."""
