@@ -76,17 +76,20 @@ def register_blueprints(app: Flask) -> None:
     import shop.payments.models
     import shop.promotion.models
     import shop.settlements.models  # noqa: F401
+    from shop.audit.staff import bp as audit_staff_bp
     from shop.auth.views import bp as auth_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.staff import bp as catalog_staff_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.certification.public import api as api_bp
     from shop.certification.public import bp as verify_bp
+    from shop.certification.staff import bp as certification_staff_bp
     from shop.certification.views import bp as certification_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.edge import bp as edge_bp
     from shop.core.views import bp as core_bp
     from shop.jobs.staff import bp as jobs_staff_bp
+    from shop.labels.staff import bp as labels_staff_bp
     from shop.labels.views import bp as labels_bp
     from shop.legal.staff import bp as legal_staff_bp
     from shop.legal.views import bp as legal_bp
@@ -94,9 +97,10 @@ def register_blueprints(app: Flask) -> None:
     from shop.orders.staff import bp as staff_orders_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments.views import bp as payments_bp
+    from shop.producers.staff import bp as producers_staff_bp
     from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
-    from shop.promotion.views import bp as promotion_bp
+    from shop.promotion.staff import bp as promotion_staff_bp
     from shop.reports.views import bp as reports_bp
     from shop.settlements.views import bp as settlements_bp
 
@@ -106,13 +110,16 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         localities_bp,
         producers_bp,
+        producers_staff_bp,
         catalog_bp,
         catalog_staff_bp,
         certification_bp,
-        promotion_bp,
+        certification_staff_bp,
+        promotion_staff_bp,
         verify_bp,
         api_bp,
         labels_bp,
+        labels_staff_bp,
         campaigns_bp,
         cart_bp,
         checkout_bp,
@@ -124,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         settlements_bp,
         legal_bp,
         legal_staff_bp,
+        audit_staff_bp,
     ):
         app.register_blueprint(bp)
 

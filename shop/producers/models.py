@@ -45,6 +45,17 @@ class ProducerKind(enum.StrEnum):
         """Our policy: a household gives a tax code or citizen ID (see taxid.py)."""
         return self is ProducerKind.HOUSEHOLD
 
+    @property
+    def label(self):
+        return _PRODUCER_KIND_LABELS[self]
+
+
+_PRODUCER_KIND_LABELS = {
+    ProducerKind.COOPERATIVE: _l("Hợp tác xã"),
+    ProducerKind.ENTERPRISE: _l("Doanh nghiệp"),
+    ProducerKind.HOUSEHOLD: _l("Hộ sản xuất / hộ kinh doanh"),
+}
+
 
 class ProducerStatus(enum.StrEnum):
     PENDING = "pending"
