@@ -78,6 +78,13 @@ class MemberRole(enum.StrEnum):
     OWNER = "owner"
     MEMBER = "member"
 
+    @property
+    def label(self):
+        return _MEMBER_ROLE_LABELS[self]
+
+
+_MEMBER_ROLE_LABELS = {MemberRole.OWNER: _l("Chủ sở hữu"), MemberRole.MEMBER: _l("Thành viên")}
+
 
 class Producer(Model):
     __tablename__ = "producers"
@@ -224,6 +231,14 @@ class ProducerMember(Model):
 
     producer: Mapped[Producer] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is MemberRole.OWNER
+
+    def may_remove(self, member: "ProducerMember") -> bool:
+        """An owner removes anyone; a member only leaves."""
+        return self.is_owner or member.id == self.id
 
 
 INVITATION_VALID_FOR = timedelta(days=7)
