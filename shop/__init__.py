@@ -78,15 +78,18 @@ def register_blueprints(app: Flask) -> None:
     import shop.settlements.models  # noqa: F401
     from shop.accounts.session import bp as visitor_bp
     from shop.accounts.views import bp as auth_bp
+    from shop.audit.staff import bp as audit_staff_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.staff import bp as catalog_staff_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.certification.public import api as api_bp
     from shop.certification.public import bp as verify_bp
+    from shop.certification.staff import bp as certification_staff_bp
     from shop.certification.views import bp as certification_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
     from shop.jobs.staff import bp as jobs_staff_bp
+    from shop.labels.staff import bp as labels_staff_bp
     from shop.labels.views import bp as labels_bp
     from shop.legal.staff import bp as legal_staff_bp
     from shop.legal.views import bp as legal_bp
@@ -94,9 +97,10 @@ def register_blueprints(app: Flask) -> None:
     from shop.orders.staff import bp as staff_orders_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments.views import bp as payments_bp
+    from shop.producers.staff import bp as producers_staff_bp
     from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
-    from shop.promotion.views import bp as promotion_bp
+    from shop.promotion.staff import bp as promotion_staff_bp
     from shop.reports.views import bp as reports_bp
     from shop.seo.views import bp as seo_bp
     from shop.settlements.views import bp as settlements_bp
@@ -107,13 +111,16 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         localities_bp,
         producers_bp,
+        producers_staff_bp,
         catalog_bp,
         catalog_staff_bp,
         certification_bp,
-        promotion_bp,
+        certification_staff_bp,
+        promotion_staff_bp,
         verify_bp,
         api_bp,
         labels_bp,
+        labels_staff_bp,
         campaigns_bp,
         cart_bp,
         checkout_bp,
@@ -126,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         legal_bp,
         legal_staff_bp,
         seo_bp,
+        audit_staff_bp,
     ):
         app.register_blueprint(bp)
 

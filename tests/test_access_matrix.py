@@ -189,6 +189,11 @@ def test_customer_without_producer_is_offered_registration(client, auth, make_us
         assert_redirect(client.get(path), "/producer/register")
 
 
+def _staff_nav(page: str) -> str:
+    start = page.index('<nav class="subnav" aria-label="Quản lý">')
+    return page[start : page.index("</nav>", start)]
+
+
 def test_staff_reach_every_staff_page(app, client, auth, make_user, two_producers):
     admin = make_user(email="admin@example.vn", role=Role.ADMIN)  # admins see the audit log too
     assert_redirect(auth.login(admin.email), "/")
@@ -197,7 +202,12 @@ def test_staff_reach_every_staff_page(app, client, auth, make_user, two_producer
         if "GET" not in rule.methods or rule.endpoint.endswith(("_scan", "_image")):
             continue
         for path in _paths(rule, args):
-            assert client.get(path).status_code == 200, path
+            response = client.get(path)
+            assert response.status_code == 200, path
+            if response.mimetype == "text/html":
+                # The console's one navigation, with the page's area marked once.
+                nav = _staff_nav(response.get_data(as_text=True))
+                assert nav.count('aria-current="page"') == 1, path
 
 
 def test_member_of_a_producer_sees_its_pages(client, auth, two_producers):

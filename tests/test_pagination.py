@@ -105,7 +105,7 @@ def test_producer_shipments_are_paged(client, auth, make_listed, monkeypatch):
 
 
 def test_the_register_is_paged_and_its_csv_has_every_row(client, auth, staff, monkeypatch):
-    monkeypatch.setattr("shop.promotion.views.REGISTER_PAGE", 1)
+    monkeypatch.setattr("shop.certification.staff.REGISTER_PAGE", 1)
     soon = factories.make_listed(name="Chè sớm hết hạn", decision_date=date(2024, 1, 10))
     late = factories.make_listed(name="Mật ong hết hạn sau", decision_date=date(2025, 9, 15))
     auth.login(staff.email)
@@ -128,7 +128,7 @@ def test_the_register_is_paged_and_its_csv_has_every_row(client, auth, staff, mo
 
 
 def test_the_audit_log_is_paged(client, auth, monkeypatch):
-    monkeypatch.setattr("shop.promotion.views.AUDIT_PAGE", 2)
+    monkeypatch.setattr("shop.audit.staff.PAGE", 2)
     from shop.audit.services import record
 
     admin = factories.make_user(email="admin@example.vn", role=Role.ADMIN)

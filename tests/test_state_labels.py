@@ -19,7 +19,7 @@ from shop.orders.models import (
     state_label,
 )
 from shop.orders.states import allowed_actions
-from shop.producers.models import ProducerStatus
+from shop.producers.models import MemberRole, ProducerKind, ProducerStatus
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # A state compared with a written value: status == "paid", state.value != 'new',
@@ -52,6 +52,8 @@ def test_the_check_sees_a_comparison():
         PaymentMethod,
         CertificateStatus,
         ProducerStatus,
+        ProducerKind,
+        MemberRole,
         ProductStatus,
         ComplaintStatus,
     ],

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from shop.auth.services import find_user_by_email
 from shop.i18n import format_datetime_vn
 from shop.mail import send_mail
-from shop.producers.models import ProducerInvitation
+from shop.producers.models import Producer, ProducerInvitation
 
 
 def _link(endpoint: str, **values) -> str:
@@ -62,4 +62,38 @@ def invitation(invitation: ProducerInvitation, token: str) -> None:
             _("Lời mời tham gia %(producer)s", producer=invitation.producer.legal_name),
             "\n".join(lines),
             key=f"producer-invitation:{invitation.id}:{invitation.token_hash[:16]}",
+        )
+
+
+def producer_reviewed(producer: Producer, approved: bool, reason: str | None = None) -> None:
+    with force_locale("vi"):
+        if approved:
+            subject = _("Chủ thể %(name)s đã được xác minh", name=producer.legal_name)
+            lines = [
+                _(
+                    "Cán bộ xúc tiến thương mại đã xác minh chủ thể %(name)s.",
+                    name=producer.legal_name,
+                ),
+                _("Sản phẩm có chứng nhận OCOP còn hiệu lực nay có thể được bán."),
+            ]
+        else:
+            subject = _("Hồ sơ chủ thể %(name)s bị từ chối", name=producer.legal_name)
+            lines = [
+                _(
+                    "Cán bộ xúc tiến thương mại đã từ chối hồ sơ chủ thể %(name)s.",
+                    name=producer.legal_name,
+                ),
+                _("Lý do: %(reason)s", reason=reason or ""),
+                _("Hãy sửa hồ sơ rồi gửi lại."),
+            ]
+        profile_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/producer/profile"
+        lines += ["", _("Xem hồ sơ: %(url)s", url=profile_url)]
+        # A producer may be rejected, fix its profile and be reviewed again.
+        decided = producer.reviewed_at.isoformat() if producer.reviewed_at else ""
+        outcome = "verified" if approved else "rejected"
+        send_mail(
+            producer.email,
+            subject,
+            "\n".join(lines),
+            key=f"producer-{outcome}:{producer.id}:{decided}",
         )

@@ -9,11 +9,7 @@ from shop.localities.forms import AddressMixin
 from shop.producers.models import ProducerKind
 from shop.producers.taxid import InvalidTaxId, normalize_tax_id
 
-KIND_LABELS = {
-    ProducerKind.COOPERATIVE: _l("Hợp tác xã"),
-    ProducerKind.ENTERPRISE: _l("Doanh nghiệp"),
-    ProducerKind.HOUSEHOLD: _l("Hộ sản xuất / hộ kinh doanh"),
-}
+KIND_LABELS = {kind: kind.label for kind in ProducerKind}  # lazy strings, read per request
 
 
 def _kind_or_none(value):
@@ -28,7 +24,7 @@ def _kind_or_none(value):
 class ProducerForm(AddressMixin, FlaskForm):
     kind = SelectField(
         _l("Loại chủ thể"),
-        choices=choices((k.value, label) for k, label in KIND_LABELS.items()),
+        choices=choices((k.value, k.label) for k in ProducerKind),
         coerce=_kind_or_none,
         validate_choice=False,
     )

@@ -45,6 +45,17 @@ class ProducerKind(enum.StrEnum):
         """Our policy: a household gives a tax code or citizen ID (see taxid.py)."""
         return self is ProducerKind.HOUSEHOLD
 
+    @property
+    def label(self):
+        return _PRODUCER_KIND_LABELS[self]
+
+
+_PRODUCER_KIND_LABELS = {
+    ProducerKind.COOPERATIVE: _l("Hợp tác xã"),
+    ProducerKind.ENTERPRISE: _l("Doanh nghiệp"),
+    ProducerKind.HOUSEHOLD: _l("Hộ sản xuất / hộ kinh doanh"),
+}
+
 
 class ProducerStatus(enum.StrEnum):
     PENDING = "pending"
@@ -66,6 +77,13 @@ _PRODUCER_STATUS_LABELS = {
 class MemberRole(enum.StrEnum):
     OWNER = "owner"
     MEMBER = "member"
+
+    @property
+    def label(self):
+        return _MEMBER_ROLE_LABELS[self]
+
+
+_MEMBER_ROLE_LABELS = {MemberRole.OWNER: _l("Chủ sở hữu"), MemberRole.MEMBER: _l("Thành viên")}
 
 
 class Producer(Model):
@@ -213,6 +231,14 @@ class ProducerMember(Model):
 
     producer: Mapped[Producer] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is MemberRole.OWNER
+
+    def may_remove(self, member: "ProducerMember") -> bool:
+        """An owner removes anyone; a member only leaves."""
+        return self.is_owner or member.id == self.id
 
 
 INVITATION_VALID_FOR = timedelta(days=7)

@@ -190,7 +190,7 @@ def revoke_invitation(invitation_id: int):
 def remove_member(member_id: int):
     member = own_or_404(ProducerMember, member_id)
     me = services.membership_of(current_user)
-    if me.role != MemberRole.OWNER and member.id != me.id:
+    if not me.may_remove(member):
         abort(403)
     try:
         services.remove_member(g.producer, member, current_user._get_current_object())

@@ -232,9 +232,9 @@ def test_api_revocation_day_is_the_day_in_vietnam(client, make_certificate, staf
 
 
 def test_e_mails_give_the_last_day_and_the_revocation_day_in_vietnam(app, make_certificate, staff):
+    from shop.certification.emails import certificate_reviewed
     from shop.certification.services import revoke_certificate
     from shop.mail import outbox
-    from shop.promotion.notify import certificate_reviewed
 
     certificate = make_certificate(decision_date=date(2026, 1, 28))
     certificate_reviewed(certificate, "verified")

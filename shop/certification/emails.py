@@ -1,5 +1,5 @@
-"""E-mails to producers about staff decisions, queued in the transaction of the
-decision and sent after its commit."""
+"""E-mails to producers about staff decisions on their certificates, queued in the
+transaction of the decision and sent after its commit."""
 
 from flask import current_app
 from flask_babel import force_locale
@@ -9,44 +9,10 @@ from shop.certification.models import Certificate
 from shop.clock import local_date
 from shop.i18n import format_date_vn
 from shop.mail import send_mail
-from shop.producers.models import Producer
 
 
 def _link(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def producer_reviewed(producer: Producer, approved: bool, reason: str | None = None) -> None:
-    with force_locale("vi"):
-        if approved:
-            subject = _("Chủ thể %(name)s đã được xác minh", name=producer.legal_name)
-            lines = [
-                _(
-                    "Cán bộ xúc tiến thương mại đã xác minh chủ thể %(name)s.",
-                    name=producer.legal_name,
-                ),
-                _("Sản phẩm có chứng nhận OCOP còn hiệu lực nay có thể được bán."),
-            ]
-        else:
-            subject = _("Hồ sơ chủ thể %(name)s bị từ chối", name=producer.legal_name)
-            lines = [
-                _(
-                    "Cán bộ xúc tiến thương mại đã từ chối hồ sơ chủ thể %(name)s.",
-                    name=producer.legal_name,
-                ),
-                _("Lý do: %(reason)s", reason=reason or ""),
-                _("Hãy sửa hồ sơ rồi gửi lại."),
-            ]
-        lines += ["", _("Xem hồ sơ: %(url)s", url=_link("/producer/profile"))]
-        # A producer may be rejected, fix its profile and be reviewed again.
-        decided = producer.reviewed_at.isoformat() if producer.reviewed_at else ""
-        outcome = "verified" if approved else "rejected"
-        send_mail(
-            producer.email,
-            subject,
-            "\n".join(lines),
-            key=f"producer-{outcome}:{producer.id}:{decided}",
-        )
 
 
 def certificate_reviewed(certificate: Certificate, outcome: str, reason: str | None = None) -> None:
