@@ -98,6 +98,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.views import bp as promotion_bp
     from shop.reports.views import bp as reports_bp
+    from shop.reviews.producer import bp as reviews_producer_bp
+    from shop.reviews.staff import bp as reviews_staff_bp
+    from shop.reviews.views import bp as reviews_bp
     from shop.settlements.views import bp as settlements_bp
 
     for bp in (
@@ -124,6 +127,9 @@ def register_blueprints(app: Flask) -> None:
         settlements_bp,
         legal_bp,
         legal_staff_bp,
+        reviews_bp,
+        reviews_producer_bp,
+        reviews_staff_bp,
     ):
         app.register_blueprint(bp)
 
@@ -146,11 +152,13 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
+    from shop.reviews.views import register_template_helpers as register_review_helpers
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
+    register_review_helpers(app)
 
     @app.context_processor
     def inject_globals() -> dict:
