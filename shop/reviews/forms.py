@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from shop.formfields import int_or_none
@@ -20,7 +21,7 @@ class ReviewForm(FlaskForm):
     # Anything that is not 1..5 ("0", "6", "x") is a form error, never a 500.
     rating = RadioField(
         _l("Chấm điểm"),
-        choices=[(n, RATING_WORDS[n]) for n in range(MAX_RATING, MIN_RATING - 1, -1)],
+        choices=[SelectChoice(n, RATING_WORDS[n]) for n in range(MAX_RATING, MIN_RATING - 1, -1)],
         coerce=int_or_none,
         validate_choice=False,  # validate_rating says it in Vietnamese
         validators=[InputRequired(_l("Hãy chọn từ 1 đến 5 sao."))],
