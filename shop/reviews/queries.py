@@ -106,7 +106,7 @@ def breakdown(product_id: int) -> dict[int, int]:
         .where(Review.product_id == product_id, Review.status == ReviewStatus.VISIBLE)
         .group_by(Review.rating)
     )
-    counts = {rating: n for rating, n in rows}
+    counts: dict[int, int] = dict(rows.all())  # type: ignore[arg-type]  # rows of two
     return {stars: int(counts.get(stars, 0)) for stars in range(MAX_RATING, 0, -1)}
 
 
