@@ -102,6 +102,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.staff import bp as promotion_staff_bp
     from shop.reports.views import bp as reports_bp
+    from shop.reviews.producer import bp as reviews_producer_bp
+    from shop.reviews.staff import bp as reviews_staff_bp
+    from shop.reviews.views import bp as reviews_bp
     from shop.seo.views import bp as seo_bp
     from shop.settlements.views import bp as settlements_bp
 
@@ -134,6 +137,9 @@ def register_blueprints(app: Flask) -> None:
         legal_staff_bp,
         seo_bp,
         audit_staff_bp,
+        reviews_bp,
+        reviews_producer_bp,
+        reviews_staff_bp,
     ):
         app.register_blueprint(bp)
 
@@ -161,6 +167,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
+    from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
 
     app.jinja_env.filters["vnd"] = format_vnd
@@ -168,6 +175,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
     register_seo(app)
+    register_review_helpers(app)
 
     @app.context_processor
     def inject_globals() -> dict:

@@ -101,7 +101,26 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         vat_bps=0,
         pit_bps=0,
     )
-    db.session.add_all([order, b_shipment, b_settlement])
+    from shop.orders.models import OrderLine
+    from shop.reviews.models import Review
+
+    b_line = OrderLine(
+        order=order,
+        shipment=b_shipment,
+        product_id=b_product.id,
+        producer_id=b.id,
+        product_name=b_product.name,
+        star_rank=4,
+        product_set_id=b_product.product_set_id,
+        province_code=8,
+        unit_price_vnd=0,
+        quantity=1,
+        line_total_vnd=0,
+    )
+    b_review = Review(
+        order_line=b_line, product_id=b_product.id, producer_id=b.id, author_name="Khách", rating=5
+    )
+    db.session.add_all([order, b_shipment, b_settlement, b_line, b_review])
     from shop.clock import utcnow
     from shop.producers.services import invite_member
 
@@ -131,6 +150,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "settlement_id": b_settlement.id,
             "invitation_id": b_invitation.id,
             "complaint_id": complaint.id,
+            "review_id": b_review.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
