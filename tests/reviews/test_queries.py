@@ -120,3 +120,30 @@ def test_a_reply_does_not_empty_the_cache(cached_app, buyer, tea, make_delivered
     reply_to_review(review, producer_id=tea.producer_id, actor=owner, body="Cảm ơn")
     db.session.commit()
     assert generation.current() == before
+
+
+def test_product_page_structured_data_carries_the_visible_reviews(
+    app, client, buyer, tea, make_delivered, staff
+):
+    from tests.seo.head import parse_head
+
+    def product_data():
+        response = client.get(f"/products/{tea.slug}")
+        assert response.status_code == 200
+        (data,) = parse_head(response.get_data(as_text=True)).structured("Product")
+        return data
+
+    assert "aggregateRating" not in product_data()
+    _review(make_delivered, buyer, tea, 5)
+    hidden = _review(make_delivered, buyer, tea, 2)
+    _review(make_delivered, buyer, tea, 4)
+    hide_review(hidden, actor=staff, reason="Quảng cáo")
+    db.session.commit()
+
+    assert product_data()["aggregateRating"] == {
+        "@type": "AggregateRating",
+        "ratingValue": 4.5,
+        "reviewCount": 2,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
