@@ -166,6 +166,7 @@ def register_jobs(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
+    from shop.labels.services import labels_printed
     from shop.money import format_vnd
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
@@ -174,6 +175,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
+    # Pages of a lower area that show a figure from a higher one (the staff
+    # certificate page counts its printed labels) get it here, not by an import.
+    app.jinja_env.globals["labels_printed"] = labels_printed
     register_seo(app)
     register_review_helpers(app)
 

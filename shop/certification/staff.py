@@ -16,7 +16,6 @@ from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.i18n import format_date_vn
-from shop.labels.services import labels_printed
 from shop.localities.former import former_provinces_of
 from shop.localities.services import list_provinces
 from shop.pagination import paginate
@@ -83,7 +82,6 @@ def _detail(certificate: Certificate, form=None, end_form=None, confirm_error=No
         ),
         basis=certification.basis_check(certificate),
         confirm_error=confirm_error,
-        labels_printed=labels_printed(certificate.id),
     )
 
 
