@@ -19,7 +19,8 @@ def expire_unpaid(now: datetime | None = None) -> list[str]:
             continue
         number = order.number
         db.session.commit()
-        cancelled.append(number)
+        if number is not None:  # always: only placed orders can be unpaid
+            cancelled.append(number)
     return cancelled
 
 

@@ -110,7 +110,7 @@ def _refused(order: Order, message: str, kind: str):
     tokens = {}
     if valid_action_token(request.form.get("action_token", "")):
         tokens[kind] = request.form["action_token"]
-    return _detail(order_by_number(order.number), status=400, error=message, tokens=tokens)
+    return _detail(_order(order.number or ""), status=400, error=message, tokens=tokens)
 
 
 def _done_already(order: Order):
@@ -188,7 +188,7 @@ def refund(number: str):
     db.session.commit()  # step one: the refund is written down
     if result.duplicate:
         return _done_already(order)
-    status = RefundStatus.SUCCEEDED
+    status: RefundStatus | None = RefundStatus.SUCCEEDED
     if result.key:  # step two: Stripe, then what it said
         status = submit_card_refund(result.key)
         db.session.commit()

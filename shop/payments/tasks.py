@@ -23,6 +23,8 @@ def reconcile_open_card_payments() -> tuple[int, int]:
     payments = open_card_payments()
     settled = 0
     for payment in payments:
+        if payment.payment_intent_id is None:  # never: the query asks for an intent
+            continue
         try:
             intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
         except stripe_gateway.GatewayError:

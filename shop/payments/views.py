@@ -47,7 +47,7 @@ def transfer_payload(order: Order) -> str:
         bank_bin=config["VIETQR_BANK_BIN"],
         account=config["VIETQR_ACCOUNT"],
         amount_vnd=order.balance_due_vnd,
-        content=order.number,
+        content=order.number or "",
     )
 
 
