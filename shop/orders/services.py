@@ -1,6 +1,6 @@
 """Order and shipment actions by customers, producers and the clock, and the
 order's side of money (a payment applied, a refund booked), which
-``shop.payments`` calls. Every function here flushes at most; the view, CLI
+the payments package calls. Every function here flushes at most; the view, CLI
 command or task that calls it commits once."""
 
 from datetime import datetime
@@ -27,7 +27,7 @@ from shop.orders.models import (
 from shop.orders.states import IllegalTransition, sync_payment, transition
 
 # The outbox kind published when an order is cancelled, after the commit;
-# shop.payments handles it (an unpaid card PaymentIntent is stopped at Stripe).
+# the payments package handles it (an unpaid card PaymentIntent is stopped at Stripe).
 ORDER_CANCELLED = "order.cancelled"
 
 
@@ -95,7 +95,7 @@ def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason:
     """Cancel every shipment and the order and return the stock, in the caller's
     transaction, which also queues the customer's e-mail and publishes
     ORDER_CANCELLED. Money already paid is not touched here: the customer and
-    staff cancel through ``shop.payments.services.cancel_and_refund``, which
+    staff cancel through the payments package's ``cancel_and_refund``, which
     wraps this and reserves the card refund in the same transaction. Flushes."""
     order = lock_order(order_id)
     if not cancellable(order):
@@ -117,7 +117,7 @@ def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason:
     return order
 
 
-# -- money, applied to the order (shop.payments calls these) -----------------------
+# -- money, applied to the order (the payments package calls these) -----------------------
 
 
 def apply_payment(

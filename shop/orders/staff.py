@@ -1,5 +1,5 @@
 """Staff: the list of every order. An order's page, with the transfers
-received, refunds and cancelling, is ``shop.payments.staff``."""
+received, refunds and cancelling, is the payments package (its staff.py)."""
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select

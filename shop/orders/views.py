@@ -1,5 +1,5 @@
 """Customers' order list; producers work their own shipments. The customer's
-order page, which shows and takes payments, is ``shop.payments.views``."""
+order page, which shows and takes payments, is the payments package (its views.py)."""
 
 import hmac
 
