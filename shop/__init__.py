@@ -96,7 +96,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.localities.views import bp as localities_bp
     from shop.orders.staff import bp as staff_orders_bp
     from shop.orders.views import bp as orders_bp
+    from shop.payments.staff import bp as staff_payments_bp
     from shop.payments.views import bp as payments_bp
+    from shop.payments.webhooks import bp as stripe_webhook_bp
     from shop.producers.staff import bp as producers_staff_bp
     from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
@@ -129,8 +131,10 @@ def register_blueprints(app: Flask) -> None:
         checkout_bp,
         orders_bp,
         staff_orders_bp,
+        staff_payments_bp,
         jobs_staff_bp,
         payments_bp,
+        stripe_webhook_bp,
         reports_bp,
         settlements_bp,
         legal_bp,
@@ -150,6 +154,9 @@ def register_jobs(app: Flask) -> None:
     from shop.jobs.services import register_handler
     from shop.mail import deliver_mail
     from shop.orders import emails as order_emails
+    from shop.orders.services import ORDER_CANCELLED
+    from shop.payments import tasks as payment_tasks
+    from shop.payments.services import CARD_REFUND
     from shop.schedule import periodic_jobs
     from shop.uploads import make_thumbnails_job
 
@@ -161,6 +168,8 @@ def register_jobs(app: Flask) -> None:
     register_handler("mail", deliver_mail)
     register_handler("thumbnails", make_thumbnails_job)
     register_handler(order_emails.ORDER_PLACED, order_emails.send_order_placed)
+    register_handler(ORDER_CANCELLED, payment_tasks.on_order_cancelled)
+    register_handler(CARD_REFUND, payment_tasks.submit_queued_refund)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -125,7 +125,8 @@ def _sellable(product_id: int, today: date) -> tuple[Product, Certificate] | Non
 def add_item(user, product_id: int, quantity: int, today: date) -> tuple[Product, int, bool]:
     """Add ``quantity`` of a product; the line is capped by stock and the line limit.
 
-    Returns (product, quantity now in the cart, whether it was capped)."""
+    Returns (product, quantity now in the cart, whether it was capped). Does not
+    commit."""
     found = _sellable(product_id, today)
     if found is None:
         if db.session.get(Product, product_id) is None:
@@ -142,7 +143,6 @@ def add_item(user, product_id: int, quantity: int, today: date) -> tuple[Product
     wanted = lines.get(product_id, 0) + quantity
     allowed = min(wanted, product.stock, current_app.config["MAX_LINE_QUANTITY"])
     write_line(user, product_id, allowed)
-    db.session.commit()
     return product, allowed, allowed < wanted
 
 
@@ -151,11 +151,11 @@ def set_quantity(user, product_id: int, quantity: int) -> None:
     if product_id not in read_lines(user):
         raise CartError(_("Sản phẩm không có trong giỏ hàng."), 404)
     write_line(user, product_id, quantity)
-    db.session.commit()
 
 
 def merge_guest_cart(user: User) -> None:
-    """On login: the guest's lines join the account's, quantities add, capped by stock."""
+    """On login: the guest's lines join the account's, quantities add, capped by
+    stock. Does not commit."""
     guest = read_lines(None)
     if not guest:
         return
@@ -174,7 +174,6 @@ def merge_guest_cart(user: User) -> None:
             write_line(user, product_id, total)
         elif product_id in mine:
             write_line(user, product_id, mine[product_id])
-    db.session.commit()
     session.pop(SESSION_KEY, None)
 
 

@@ -8,7 +8,7 @@ from shop.cart import services
 from shop.cart.services import CartError
 from shop.clock import today_vn
 from shop.core.edge import posted_from_this_site
-from shop.extensions import csrf
+from shop.extensions import csrf, db
 
 bp = Blueprint("cart", __name__)
 
@@ -67,6 +67,7 @@ def add():
         )
     except CartError as exc:
         return _error(exc)
+    db.session.commit()
     message = (
         _("Chỉ còn %(n)s sản phẩm “%(name)s”: giỏ hàng có %(n)s.", n=now_in_cart, name=product.name)
         if capped
@@ -96,6 +97,7 @@ def change():
         services.set_quantity(current_user, product_id, quantity)
     except CartError as exc:
         return _error(exc)
+    db.session.commit()
     if wants_json():
         return as_json()
     flash(_("Đã cập nhật giỏ hàng.") if quantity else _("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
@@ -109,6 +111,7 @@ def remove():
         services.set_quantity(current_user, product_id, 0)
     except CartError as exc:
         return _error(exc)
+    db.session.commit()
     if wants_json():
         return as_json()
     flash(_("Đã bỏ sản phẩm khỏi giỏ hàng."), "success")
@@ -118,6 +121,7 @@ def remove():
 @user_logged_in.connect
 def _merge_on_login(sender, user, **extra):
     services.merge_guest_cart(user)
+    db.session.commit()
 
 
 def cart_size() -> int:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.auth.models import User
 from shop.cart.services import CartView, build_view
-from shop.catalog import generation
-from shop.catalog.models import Product
+from shop.catalog import stock
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
 from shop.localities.services import locality_snapshot
@@ -215,13 +214,13 @@ def place_order(
         return existing, False
 
     try:
-        _take_stock(view)
-    except _Short:
+        stock.take_stock(_wants(view))
+    except stock.Short:
         db.session.rollback()  # nothing taken from any producer
         raise OutOfStock(_short_lines(view)) from None
-    except CheckoutError:
+    except stock.PriceMoved as exc:
         db.session.rollback()
-        raise
+        raise PriceChanged(exc.seen, exc.now) from None
 
     order.number = order_number(order.id, now)
     for group in view.groups:
@@ -269,57 +268,15 @@ def place_order(
     return order, True
 
 
-class _Short(Exception):
-    pass
-
-
-def _take_stock(view: CartView) -> None:
-    """Conditional decrements in product-id order; any short line raises OutOfStock."""
-    wanted = sorted((line.product.id, line) for line in view.lines)
-    for product_id, line in wanted:
-        result = db.session.execute(
-            update(Product)
-            .where(Product.id == product_id, Product.stock >= line.quantity)
-            .values(stock=Product.stock - line.quantity)
-            .returning(Product.price_vnd, Product.stock)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if result is None:
-            raise _Short
-        if generation.stock_crossed_zero(result.stock + line.quantity, result.stock):
-            generation.mark_changed(db.session)  # the card says "Hết hàng" now
-        if result.price_vnd != line.unit_price_vnd:
-            raise PriceChanged(line.unit_price_vnd, result.price_vnd)
+def _wants(view: CartView) -> list[stock.Want]:
+    return [stock.Want(line.product.id, line.quantity, line.unit_price_vnd) for line in view.lines]
 
 
 def _short_lines(view: CartView) -> list[ShortLine]:
     """Which lines cannot be filled, read after the rollback."""
-    ids = [line.product.id for line in view.lines]
-    stock = dict(
-        db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(ids))).all()
-    )
+    available = stock.short_of({line.product.id: line.quantity for line in view.lines})
     return [
-        ShortLine(
-            line.product.id, line.product.name, line.quantity, max(stock.get(line.product.id, 0), 0)
-        )
+        ShortLine(line.product.id, line.product.name, line.quantity, available[line.product.id])
         for line in view.lines
-        if stock.get(line.product.id, 0) < line.quantity
+        if line.product.id in available
     ]
-
-
-def return_stock(order: Order, shipment: Shipment | None = None) -> None:
-    """Put back the stock of an order (or one shipment of it). Conditional on
-    nothing: adding back is always safe; callers make sure it happens once by
-    doing it in the same transaction as the state change that allows it."""
-    for line in order.lines:
-        if shipment is not None and line.shipment_id != shipment.id:
-            continue
-        stock = db.session.scalar(
-            update(Product)
-            .where(Product.id == line.product_id)
-            .values(stock=Product.stock + line.quantity)
-            .returning(Product.stock)
-            .execution_options(synchronize_session=False)
-        )
-        if stock is not None and generation.stock_crossed_zero(stock - line.quantity, stock):
-            generation.mark_changed(db.session)

@@ -66,7 +66,7 @@ def _prefill(form: CheckoutForm, addresses) -> None:
 
 
 def order_url(order: Order, **kwargs) -> str:
-    return url_for("orders.detail", number=order.number, key=order.access_key, **kwargs)
+    return url_for("payments.order", number=order.number, key=order.access_key, **kwargs)
 
 
 @bp.route("/checkout", methods=["GET", "POST"])

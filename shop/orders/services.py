@@ -1,6 +1,8 @@
-"""Order and shipment actions by customers, producers and the clock."""
+"""Order and shipment actions by customers, producers and the clock, and the
+order's side of money (a payment applied, a refund booked), which
+the payments package calls. Every function here flushes at most; the view, CLI
+command or task that calls it commits once."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -8,10 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop.auth.models import User
-from shop.checkout.services import return_stock
+from shop.catalog.stock import return_stock
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.orders.emails import order_cancelled, shipping_notice
+from shop.jobs.services import enqueue
+from shop.orders.emails import order_cancelled, payment_received, shipping_notice
 from shop.orders.models import (
     Order,
     OrderStatus,
@@ -22,16 +25,10 @@ from shop.orders.models import (
     StateChange,
 )
 from shop.orders.states import IllegalTransition, sync_payment, transition
-from shop.payments.models import MoneyAction, MoneyActionKind
-from shop.payments.services import (
-    apply_payment,
-    claim_action,
-    locked_order,
-    new_action_token,
-    refundable_vnd,
-    reserve_refund,
-    submit_card_refund,
-)
+
+# The outbox kind published when an order is cancelled, after the commit;
+# the payments package handles it (an unpaid card PaymentIntent is stopped at Stripe).
+ORDER_CANCELLED = "order.cancelled"
 
 
 class OrderActionError(Exception):
@@ -70,35 +67,37 @@ def cancellable(order: Order) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class CancelResult:
-    order: Order
-    reason: str
-    # The Stripe step still to do after the commit (a paid card order's refund).
-    refund_key: str | None = None
-    duplicate: bool = False
+def lock_order(order_id: int) -> Order:
+    """The order row, locked until commit on PostgreSQL (SQLite serialises writers)."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise OrderActionError(_("Không tìm thấy đơn hàng."))
+    return order
 
 
-def cancel_order(
-    order_id: int,
-    *,
-    actor: User | None,
-    actor_label: str,
-    reason: str,
-    action_token: str | None = None,
-) -> CancelResult:
-    """Cancel every shipment and the order, and return the stock, in the
-    caller's transaction, which also queues the customer's e-mail. A paid card
-    order gets its full refund written as pending in the same transaction
-    (``cancel_at_stripe`` makes it at Stripe once committed); a paid transfer
-    shows a refund due for staff. With an action token, a resubmission cancels
-    nothing more. Flushes; the caller commits."""
-    order = locked_order(order_id)
-    action = None
-    if action_token is not None:
-        action = claim_action(order, action_token, MoneyActionKind.CANCEL, actor, actor_label)
-        if action is None:
-            return CancelResult(order, reason, duplicate=True)
+def _return_stock(order: Order, shipment: Shipment) -> None:
+    return_stock(
+        (line.product_id, line.quantity) for line in order.lines if line.shipment_id == shipment.id
+    )
+
+
+def _cancelled(order: Order) -> None:
+    """Publish the cancellation, for effects after the commit (see ORDER_CANCELLED)."""
+    enqueue(ORDER_CANCELLED, {"order_id": order.id}, f"{ORDER_CANCELLED}:{order.id}")
+
+
+def cancel_order(order_id: int, *, actor: User | None, actor_label: str, reason: str) -> Order:
+    """Cancel every shipment and the order and return the stock, in the caller's
+    transaction, which also queues the customer's e-mail and publishes
+    ORDER_CANCELLED. Money already paid is not touched here: the customer and
+    staff cancel through the payments package's ``cancel_and_refund``, which
+    wraps this and reserves the card refund in the same transaction. Flushes."""
+    order = lock_order(order_id)
     if not cancellable(order):
         raise OrderActionError(_("Đơn hàng này không thể huỷ nữa (đã gửi hàng hoặc đã đóng)."))
     for shipment in order.shipments:
@@ -110,57 +109,73 @@ def cancel_order(
                 actor_label=actor_label,
                 reason=reason,
             )
-            return_stock(order, shipment)
+            _return_stock(order, shipment)
     transition(order, OrderStatus.CANCELLED, actor=actor, actor_label=actor_label, reason=reason)
     order.expires_at = None
-    refund_key = None
-    amount = refundable_vnd(order)
-    if order.payment_method == PaymentMethod.CARD and amount > 0:
-        if action is None:
-            action = MoneyAction(
-                token=new_action_token(),
-                kind=MoneyActionKind.CANCEL,
-                order_id=order.id,
-                actor_id=actor.id if actor is not None else None,
-                actor_label=actor_label,
-            )
-            db.session.add(action)
-            db.session.flush()
-        rows = reserve_refund(order, amount, reason, actor, action, actor_label=actor_label)
-        refund_key = rows[0].idempotency_key
     order_cancelled(order, reason)
-    return CancelResult(order, reason, refund_key)
+    _cancelled(order)
+    return order
 
 
-def refund_preview(order: Order) -> dict:
-    """What cancelling would give back, and how (for the confirmation page)."""
-    amount = refundable_vnd(order)
-    return {"amount_vnd": amount, "method": order.payment_method if amount > 0 else None}
+# -- money, applied to the order (the payments package calls these) -----------------------
 
 
-def cancel_at_stripe(result: CancelResult) -> None:
-    """After the commit: stop an unpaid PaymentIntent, make the card refund at
-    Stripe (left pending for reconcile if Stripe is away). The customer's
-    e-mail was queued with the cancellation."""
-    from shop.payments import stripe_gateway
-    from shop.payments.models import CardPayment
+def apply_payment(
+    order: Order,
+    amount_vnd: int,
+    *,
+    actor: User | None,
+    actor_label: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Add money received to a (locked) order. Returns True when it became fully
+    paid; the customer's e-mail is then queued in the same transaction."""
+    now = now or utcnow()
+    was = order.payment_status
+    order.paid_vnd += amount_vnd
+    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
+    became_paid = was in (PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID) and (
+        order.payment_status == PaymentStatus.PAID
+    )
+    if became_paid:
+        order.paid_at = now
+        order.expires_at = None
+        for shipment in order.shipments:
+            if shipment.status != ShipmentStatus.CANCELLED:
+                shipment.paid_at = now
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            transition(order, OrderStatus.PAID, actor=actor, actor_label=actor_label, reason=reason)
+        payment_received(order)
+    return became_paid
 
-    if result.duplicate:
-        return
-    order = result.order
-    if order.payment_method == PaymentMethod.CARD:
-        payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
-        if (
-            payment is not None
-            and payment.payment_intent_id
-            and payment.stripe_status not in ("succeeded", "canceled")
-        ):
-            intent = stripe_gateway.cancel_payment_intent(payment.payment_intent_id)
-            if intent is not None:
-                payment.stripe_status = intent.status
-                db.session.commit()
-        if result.refund_key:
-            submit_card_refund(result.refund_key)
+
+def book_refund(
+    order: Order,
+    shares: list[tuple[int | None, int]],
+    *,
+    actor: User | None,
+    actor_label: str,
+    reason: str | None,
+) -> None:
+    """Money has gone back to the customer: count ``shares`` ((shipment id or
+    None, đồng)) on the (locked) order and its shipments; a fully refunded
+    order moves to REFUNDED."""
+    shipments = {s.id: s for s in order.shipments}
+    for shipment_id, amount in shares:
+        if shipment_id in shipments:
+            shipments[shipment_id].refunded_vnd += amount
+    order.refunded_vnd += sum(amount for _, amount in shares)
+    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
+    if order.payment_status == PaymentStatus.REFUNDED and order.status in (
+        OrderStatus.PAID,
+        OrderStatus.COMPLETED,
+        OrderStatus.CANCELLED,
+    ):
+        transition(order, OrderStatus.REFUNDED, actor=actor, actor_label=actor_label, reason=reason)
+
+
+# -- shipments and the clock ---------------------------------------------------------
 
 
 def advance_shipment(
@@ -176,11 +191,11 @@ def advance_shipment(
 ) -> Shipment:
     """Move one shipment; delivering the last one completes the order. A cash on
     delivery shipment is paid when delivered; shipping queues the customer's
-    e-mail. Commits."""
+    e-mail. Flushes; the caller commits."""
     shipment = db.session.get(Shipment, shipment_id)
     if shipment is None:
         raise OrderActionError(_("Không tìm thấy đơn giao hàng."))
-    order = locked_order(shipment.order_id)
+    order = lock_order(shipment.order_id)
     db.session.refresh(shipment)
     now = now or utcnow()
     if order.status == OrderStatus.PENDING_PAYMENT:
@@ -199,7 +214,7 @@ def advance_shipment(
     except IllegalTransition as exc:
         raise OrderActionError(_("Không thể chuyển trạng thái này.")) from exc
     if target == ShipmentStatus.CANCELLED:
-        return_stock(order, shipment)
+        _return_stock(order, shipment)
     if target == ShipmentStatus.DELIVERED and order.payment_method == PaymentMethod.COD:
         shipment.paid_at = now
         order.paid_vnd += shipment.total_vnd
@@ -215,68 +230,74 @@ def advance_shipment(
         sync_payment(order, actor=actor, actor_label=actor_label)
     if target == ShipmentStatus.SHIPPED:
         shipping_notice(shipment)
-    db.session.commit()
+    db.session.flush()
     return shipment
 
 
-def expire_unpaid(now: datetime | None = None) -> list[str]:
-    """Cancel unpaid transfer and card orders past ``expires_at``; their stock
-    returns. The conditional update makes a concurrent payment or a second run
-    harmless. Returns the order numbers cancelled."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        select(Order.id).where(
-            Order.status == OrderStatus.PENDING_PAYMENT,
-            Order.payment_status == PaymentStatus.UNPAID,
-            Order.expires_at < now,
-        )
-    ).all()
-    cancelled = []
-    for order_id in due:
-        won = db.session.execute(
-            update(Order)
-            .where(
-                Order.id == order_id,
+def unpaid_past_due(now: datetime) -> list[int]:
+    """The ids of unpaid transfer and card orders past ``expires_at``."""
+    return list(
+        db.session.scalars(
+            select(Order.id).where(
                 Order.status == OrderStatus.PENDING_PAYMENT,
                 Order.payment_status == PaymentStatus.UNPAID,
-            )
-            .values(status=OrderStatus.CANCELLED, expires_at=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not won:
-            db.session.rollback()
-            continue
-        order = db.session.get(Order, order_id, populate_existing=True)
-        reason = "Quá hạn thanh toán"  # stored text, shown in the order history
-        db.session.add(
-            StateChange(
-                order_id=order.id,
-                subject="order",
-                from_state=str(OrderStatus.PENDING_PAYMENT),
-                to_state=str(OrderStatus.CANCELLED),
-                actor_label="system",
-                reason=reason,
-                at=now,
+                Order.expires_at < now,
             )
         )
-        for shipment in order.shipments:
-            if shipment.status != ShipmentStatus.CANCELLED:
-                transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
-                return_stock(order, shipment)
-        order_cancelled(order, _("quá hạn thanh toán"))
-        db.session.commit()
-        cancel_at_stripe(CancelResult(order, reason))
-        cancelled.append(order.number)
-    return cancelled
+    )
+
+
+def expire_order(order_id: int, now: datetime | None = None) -> Order | None:
+    """Cancel one unpaid order past its time and return its stock; its e-mail is
+    queued and ORDER_CANCELLED published (an unpaid PaymentIntent is stopped
+    after the commit). The conditional update makes a concurrent payment or a
+    second run harmless: None when the order was paid or cancelled meanwhile
+    (nothing written). Flushes; the caller commits each order on its own."""
+    now = now or utcnow()
+    won = db.session.execute(
+        update(Order)
+        .where(
+            Order.id == order_id,
+            Order.status == OrderStatus.PENDING_PAYMENT,
+            Order.payment_status == PaymentStatus.UNPAID,
+        )
+        .values(status=OrderStatus.CANCELLED, expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        return None
+    order = db.session.get(Order, order_id, populate_existing=True)
+    reason = "Quá hạn thanh toán"  # stored text, shown in the order history
+    db.session.add(
+        StateChange(
+            order_id=order.id,
+            subject="order",
+            from_state=str(OrderStatus.PENDING_PAYMENT),
+            to_state=str(OrderStatus.CANCELLED),
+            actor_label="system",
+            reason=reason,
+            at=now,
+        )
+    )
+    for shipment in order.shipments:
+        if shipment.status != ShipmentStatus.CANCELLED:
+            transition(shipment, ShipmentStatus.CANCELLED, actor_label="system", reason=reason)
+            _return_stock(order, shipment)
+    order_cancelled(order, _("quá hạn thanh toán"))
+    _cancelled(order)
+    db.session.flush()
+    return order
 
 
 __all__ = [
-    "CancelResult",
+    "ORDER_CANCELLED",
     "OrderActionError",
     "advance_shipment",
     "apply_payment",
-    "cancel_at_stripe",
+    "book_refund",
     "cancel_order",
     "cancellable",
-    "expire_unpaid",
+    "expire_order",
+    "lock_order",
+    "unpaid_past_due",
 ]

@@ -1,5 +1,11 @@
 """Money in and out of an order: card payments settled from Stripe, bank
-transfers recorded by staff, refunds by staff. State moves only forward."""
+transfers recorded by staff, refunds by staff. State moves only forward.
+
+Every function here flushes and never commits; the view, webhook, task or
+outbox handler commits. Where Stripe must be asked after a commit, that is a
+second named step: ``ensure_payment_intent`` then ``confirm_card_payment``,
+``request_refund`` then ``submit_card_refund``. The order's side of money
+(marking it paid, booking a refund) is ``shop.orders.services``."""
 
 import secrets
 from dataclasses import dataclass
@@ -14,10 +20,16 @@ from shop.audit.services import record
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.jobs.services import enqueue
 from shop.money import format_vnd
-from shop.orders.emails import payment_received
-from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus
-from shop.orders.states import sync_payment, transition
+from shop.orders.models import Order, PaymentMethod, ShipmentStatus
+from shop.orders.services import (
+    OrderActionError,
+    apply_payment,
+    book_refund,
+    cancel_order,
+    lock_order,
+)
 from shop.payments import stripe_gateway
 from shop.payments.models import (
     CardPayment,
@@ -36,55 +48,21 @@ class PaymentError(Exception):
 
 
 def locked_order(order_id: int) -> Order:
-    """The order row, locked until commit on PostgreSQL (SQLite serialises writers)."""
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if order is None:
-        raise PaymentError(_("Không tìm thấy đơn hàng."))
-    return order
-
-
-def apply_payment(
-    order: Order,
-    amount_vnd: int,
-    *,
-    actor: User | None,
-    actor_label: str,
-    reason: str | None = None,
-    now: datetime | None = None,
-) -> bool:
-    """Add money received to a (locked) order. Returns True when it became fully
-    paid; the customer's e-mail is then queued in the same transaction."""
-    now = now or utcnow()
-    was = order.payment_status
-    order.paid_vnd += amount_vnd
-    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
-    became_paid = was in (PaymentStatus.UNPAID, PaymentStatus.PARTIALLY_PAID) and (
-        order.payment_status == PaymentStatus.PAID
-    )
-    if became_paid:
-        order.paid_at = now
-        order.expires_at = None
-        for shipment in order.shipments:
-            if shipment.status != ShipmentStatus.CANCELLED:
-                shipment.paid_at = now
-        if order.status == OrderStatus.PENDING_PAYMENT:
-            transition(order, OrderStatus.PAID, actor=actor, actor_label=actor_label, reason=reason)
-        payment_received(order)
-    return became_paid
+    """The order row, locked until commit (see ``shop.orders.services.lock_order``)."""
+    try:
+        return lock_order(order_id)
+    except OrderActionError as exc:
+        raise PaymentError(exc.message) from None
 
 
 # -- card ------------------------------------------------------------------
 
 
 def ensure_payment_intent(order: Order) -> CardPayment:
-    """The order's one PaymentIntent, created on first need. The payment row is
-    locked while Stripe is asked, and the idempotency key is derived from the
-    order, so parallel requests never make two intents."""
+    """Step one of a card payment: the order's one PaymentIntent, created on
+    first need. The payment row is locked while Stripe is asked, and the
+    idempotency key is derived from the order, so parallel requests never make
+    two intents. Flushes; the caller commits before step two."""
     payment = db.session.scalar(
         select(CardPayment)
         .where(CardPayment.order_id == order.id)
@@ -102,7 +80,7 @@ def ensure_payment_intent(order: Order) -> CardPayment:
         payment.payment_intent_id = intent.id
         payment.client_secret = intent.client_secret
         payment.stripe_status = intent.status
-    db.session.commit()
+    db.session.flush()
     return payment
 
 
@@ -138,14 +116,12 @@ def settle_card_payment(
     )
 
 
-def _settle_and_commit(payment: CardPayment, intent: stripe_gateway.Intent, *, source: str) -> bool:
-    became_paid = settle_card_payment(payment, intent, source=source)
-    db.session.commit()
-    return became_paid
-
-
-def pay_with_card(order: Order, token_id: str) -> stripe_gateway.Intent:
-    payment = ensure_payment_intent(order)
+def confirm_card_payment(order: Order, token_id: str) -> stripe_gateway.Intent:
+    """Step two, once the intent is committed: attach the card token Stripe.js
+    made and confirm, then settle what Stripe answers. Flushes."""
+    payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
+    if payment is None or payment.payment_intent_id is None:
+        raise PaymentError(_("Đơn hàng này không thanh toán bằng thẻ."))
     if payment.stripe_status == "succeeded":
         return stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
     intent = stripe_gateway.pay_with_card_token(
@@ -153,39 +129,48 @@ def pay_with_card(order: Order, token_id: str) -> stripe_gateway.Intent:
         token_id,
         idempotency_key=f"ocop-{order.number}-confirm-{token_id}",
     )
-    _settle_and_commit(payment, intent, source="card")
+    settle_card_payment(payment, intent, source="card")
     return intent
 
 
 def refresh_card_payment(order: Order, *, source: str = "return") -> CardPayment | None:
-    """Read the PaymentIntent back from Stripe and settle (the return page, reconcile)."""
+    """Read the PaymentIntent back from Stripe and settle (the return page). Flushes."""
     payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
     if payment is None or payment.payment_intent_id is None:
         return payment
     intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
-    _settle_and_commit(payment, intent, source=source)
+    settle_card_payment(payment, intent, source=source)
     return payment
 
 
-def reconcile_open_card_payments() -> tuple[int, int]:
-    """Settle card orders whose webhook never came. Returns (checked, settled)."""
-    open_payments = db.session.scalars(
-        select(CardPayment)
-        .join(Order, Order.id == CardPayment.order_id)
-        .where(
-            CardPayment.payment_intent_id.is_not(None),
-            CardPayment.stripe_status.not_in(("succeeded", "canceled")),
+def open_card_payments() -> list[CardPayment]:
+    """Card payments Stripe may have settled without our hearing (reconcile)."""
+    return list(
+        db.session.scalars(
+            select(CardPayment)
+            .join(Order, Order.id == CardPayment.order_id)
+            .where(
+                CardPayment.payment_intent_id.is_not(None),
+                CardPayment.stripe_status.not_in(("succeeded", "canceled")),
+            )
+            .order_by(CardPayment.id)
         )
-        .order_by(CardPayment.id)
-    ).all()
-    settled = 0
-    for payment in open_payments:
-        try:
-            intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
-        except stripe_gateway.GatewayError:
-            continue
-        settled += _settle_and_commit(payment, intent, source="reconcile")
-    return len(open_payments), settled
+    )
+
+
+def stop_payment_intent(order_id: int) -> None:
+    """A cancelled order's PaymentIntent that is still open is cancelled at
+    Stripe, so the customer can no longer pay it. Harmless to repeat. Flushes."""
+    payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order_id))
+    if (
+        payment is not None
+        and payment.payment_intent_id
+        and payment.stripe_status not in ("succeeded", "canceled")
+    ):
+        intent = stripe_gateway.cancel_payment_intent(payment.payment_intent_id)
+        if intent is not None:
+            payment.stripe_status = intent.status
+            db.session.flush()
 
 
 # -- money actions -------------------------------------------------------------
@@ -435,27 +420,22 @@ def reserve_refund(
 
 
 def _book(order: Order, rows: list[Refund], *, actor: User | None, actor_label: str) -> None:
-    """Money has gone back: count it on the order and its shipments."""
-    amount = sum(r.amount_vnd for r in rows)
-    shipments = {s.id: s for s in order.shipments}
+    """Money has gone back: the rows succeeded, and the order counts them."""
     for row in rows:
         row.status = RefundStatus.SUCCEEDED
-        if row.shipment_id in shipments:
-            shipments[row.shipment_id].refunded_vnd += row.amount_vnd
-    order.refunded_vnd += amount
-    reason = rows[0].reason if rows else None
-    sync_payment(order, actor=actor, actor_label=actor_label, reason=reason)
-    if order.payment_status == PaymentStatus.REFUNDED and order.status in (
-        OrderStatus.PAID,
-        OrderStatus.COMPLETED,
-        OrderStatus.CANCELLED,
-    ):
-        transition(order, OrderStatus.REFUNDED, actor=actor, actor_label=actor_label, reason=reason)
+    book_refund(
+        order,
+        [(row.shipment_id, row.amount_vnd) for row in rows],
+        actor=actor,
+        actor_label=actor_label,
+        reason=rows[0].reason if rows else None,
+    )
 
 
 def submit_card_refund(key: str) -> RefundStatus | None:
     """Step two, after the pending refund is committed: ask Stripe (with the
-    action's idempotency key) and record what it says. Commits. A Stripe that
+    action's idempotency key) and record what it says, holding the order's lock
+    (one submitter at a time). Flushes; the caller commits. A Stripe that
     cannot be reached leaves the refund pending for ``reconcile_refunds``; a
     refusal marks it failed (nothing was given back). Returns the new status,
     or None when there was nothing left to do (a twin or reconcile did it)."""
@@ -467,7 +447,6 @@ def submit_card_refund(key: str) -> RefundStatus | None:
     order = locked_order(order_id)  # one submitter at a time for this order
     rows = _pending_rows(key)
     if not rows:
-        db.session.commit()
         return None
     payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
     try:
@@ -498,14 +477,14 @@ def _gateway_failed(order: Order, rows: list[Refund], exc) -> RefundStatus:
             row.last_error = exc.message[:500]
             row.updated_at = utcnow()
         observability.payment(PaymentMethod.CARD, "refund_pending")
-        db.session.commit()
+        db.session.flush()
         return RefundStatus.PENDING
     for row in rows:
         row.status = RefundStatus.FAILED
         row.last_error = exc.message[:500]
     record(None, "refund_failed", order, reason=exc.message[:200])
     observability.payment(PaymentMethod.CARD, "refund_failed")
-    db.session.commit()
+    db.session.flush()
     return RefundStatus.FAILED
 
 
@@ -525,88 +504,111 @@ def _apply_stripe_refund(
     else:  # pending at Stripe: reconcile reads it back
         result = RefundStatus.PENDING
     observability.payment(PaymentMethod.CARD, f"refund_{result.value}")
-    db.session.commit()
+    db.session.flush()
     return result
 
 
-def reconcile_refunds(now: datetime | None = None, *, settle_after_seconds: int = 120) -> int:
-    """Settle card refunds left pending: a crash or a Stripe outage between the
-    two steps, or a refund Stripe reported as pending. A refund Stripe already
-    made (found by its key in the refund's metadata) is recorded, never made
-    twice. Returns how many refunds changed."""
-    now = now or utcnow()
+def refunds_to_reconcile(now: datetime, *, settle_after_seconds: int = 120) -> list[str]:
+    """The keys of card refunds left pending longer than ``settle_after_seconds``:
+    a crash or a Stripe outage between the two steps, or a refund Stripe
+    reported as pending (a fresher one may still be under way)."""
     cutoff = now - timedelta(seconds=settle_after_seconds)
-    keys = db.session.scalars(
-        select(Refund.idempotency_key)
-        .where(
-            Refund.status == RefundStatus.PENDING,
-            Refund.idempotency_key.is_not(None),
-            Refund.updated_at < cutoff,
+    return list(
+        db.session.scalars(
+            select(Refund.idempotency_key)
+            .where(
+                Refund.status == RefundStatus.PENDING,
+                Refund.idempotency_key.is_not(None),
+                Refund.updated_at < cutoff,
+            )
+            .group_by(Refund.idempotency_key)
         )
-        .group_by(Refund.idempotency_key)
-    ).all()
-    changed = 0
-    for key in keys:
-        try:
-            changed += _reconcile_one(key) not in (None, RefundStatus.PENDING)
-        except stripe_gateway.GatewayError:
-            db.session.rollback()
-    return changed
+    )
 
 
-def _reconcile_one(key: str) -> RefundStatus | None:
-    order_id = db.session.scalar(select(Refund.order_id).where(Refund.idempotency_key == key))
+def reconcile_refund(key: str) -> RefundStatus | None:
+    """Settle one pending card refund. A refund Stripe already made (found by
+    its key in the refund's metadata) is recorded, never made twice. Flushes."""
+    order_id = db.session.scalar(
+        select(Refund.order_id).where(Refund.idempotency_key == key).limit(1)
+    )
+    if order_id is None:
+        return None
     order = locked_order(order_id)
     rows = _pending_rows(key, unsent_only=False)
     if not rows:
-        db.session.commit()
         return None
     if rows[0].stripe_refund_id:
         status = stripe_gateway.retrieve_refund(rows[0].stripe_refund_id)
         if status == "pending":
-            db.session.commit()
             return RefundStatus.PENDING
         return _apply_stripe_refund(order, rows, rows[0].stripe_refund_id, status)
     payment = db.session.scalar(select(CardPayment).where(CardPayment.order_id == order.id))
     made = stripe_gateway.find_refund(payment.payment_intent_id, key)
     if made is not None:
         return _apply_stripe_refund(order, rows, *made)
-    db.session.commit()  # release the lock: submit takes it again
-    return submit_card_refund(key)
+    return submit_card_refund(key)  # the order's lock is this transaction's already
 
 
-def refund_order(
+# -- cancelling with the money -------------------------------------------------------
+
+# The outbox kind of step two of a cancelled card order's refund.
+CARD_REFUND = "payments.card-refund"
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    order: Order
+    reason: str
+    # The card refund queued for after the commit (a paid card order).
+    refund_key: str | None = None
+    duplicate: bool = False
+
+
+def cancel_and_refund(
     order_id: int,
-    amount_vnd: int,
-    reason: str,
-    actor: User | None,
     *,
-    shipment_id: int | None = None,
+    actor: User | None,
+    actor_label: str,
+    reason: str,
     action_token: str | None = None,
-) -> list[Refund]:
-    """Both steps at once, for the console's scripts and tests: request, commit,
-    submit to Stripe. Returns the refund rows as they ended."""
-    request = request_refund(
-        order_id,
-        amount_vnd,
-        reason,
-        actor,
-        action_token=action_token or new_action_token(),
-        shipment_id=shipment_id,
-    )
-    db.session.commit()
-    if request.key:
-        status = submit_card_refund(request.key)
-        if status == RefundStatus.FAILED:
-            raise PaymentError(
-                _(
-                    "Cổng thanh toán từ chối hoàn tiền: %(m)s",
-                    m=request.refunds[0].last_error or "",
-                )
+) -> CancelResult:
+    """Cancel the order (``shop.orders.services.cancel_order``) and give back
+    what was paid, in one transaction. A paid card order gets its full refund
+    written as pending, and step two (Stripe) queued in the outbox for after the
+    commit; a paid transfer shows a refund due for staff. An open PaymentIntent
+    is stopped after the commit (ORDER_CANCELLED). With an action token, a
+    resubmission cancels nothing more. Flushes; the caller commits."""
+    order = locked_order(order_id)
+    action = None
+    if action_token is not None:
+        action = claim_action(order, action_token, MoneyActionKind.CANCEL, actor, actor_label)
+        if action is None:
+            return CancelResult(order, reason, duplicate=True)
+    order = cancel_order(order.id, actor=actor, actor_label=actor_label, reason=reason)
+    refund_key = None
+    amount = refundable_vnd(order)
+    if order.payment_method == PaymentMethod.CARD and amount > 0:
+        if action is None:
+            action = MoneyAction(
+                token=new_action_token(),
+                kind=MoneyActionKind.CANCEL,
+                order_id=order.id,
+                actor_id=actor.id if actor is not None else None,
+                actor_label=actor_label,
             )
-    for row in request.refunds:
-        db.session.refresh(row)
-    return request.refunds
+            db.session.add(action)
+            db.session.flush()
+        rows = reserve_refund(order, amount, reason, actor, action, actor_label=actor_label)
+        refund_key = rows[0].idempotency_key
+        enqueue(CARD_REFUND, {"key": refund_key}, f"{CARD_REFUND}:{refund_key}")
+    return CancelResult(order, reason, refund_key)
+
+
+def refund_preview(order: Order) -> dict:
+    """What cancelling would give back, and how (for the confirmation page)."""
+    amount = refundable_vnd(order)
+    return {"amount_vnd": amount, "method": order.payment_method if amount > 0 else None}
 
 
 def _allocate(

@@ -4,10 +4,12 @@ event's effect (a replay or a parallel duplicate is a no-op; an event whose
 processing failed is not recorded, so Stripe's retry is processed), and an
 event only ever moves a payment forward."""
 
+import stripe
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shop.extensions import db
+from shop.extensions import csrf, db, limiter
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, StripeEvent
 from shop.payments.services import settle_card_payment
@@ -44,8 +46,9 @@ def _parts(event) -> tuple[str, str, str | None]:
 
 
 def handle_event(event) -> str:
-    """Process one verified event in one transaction; returns what happened.
-    Raises MalformedEvent (400) or GatewayError (503: Stripe will retry)."""
+    """Process one verified event; returns what happened. Flushes; the view
+    commits the event id with its effect. Raises MalformedEvent (400) or
+    GatewayError (503: Stripe will retry)."""
     event_id, event_type, object_id = _parts(event)
     db.session.add(StripeEvent(id=event_id, type=event_type, object_id=object_id))
     try:
@@ -69,5 +72,33 @@ def handle_event(event) -> str:
         # Paid: the customer's e-mail is queued in this transaction (apply_payment).
         became_paid = settle_card_payment(payment, intent, source="stripe")
         outcome = "settled" if became_paid else "recorded"
-    db.session.commit()
     return outcome
+
+
+bp = Blueprint("stripe", __name__)
+csrf.exempt(bp)
+limiter.exempt(bp)
+
+
+@bp.post("/payments/stripe/webhook")
+def webhook():
+    payload = request.get_data(cache=False)  # the raw bytes the signature covers
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = stripe_gateway.construct_event(payload, signature)
+    except stripe_gateway.MalformedPayload as exc:
+        current_app.logger.warning("Malformed Stripe event: %s", exc)
+        return jsonify({"error": f"malformed event: {exc}"}), 400
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        current_app.logger.info("Refused Stripe webhook: %s", exc)
+        return jsonify({"error": "invalid payload or signature"}), 400
+    try:
+        outcome = handle_event(event)
+    except MalformedEvent as exc:
+        db.session.rollback()
+        current_app.logger.warning("Malformed Stripe event: %s", exc)
+        return jsonify({"error": f"malformed event: {exc}"}), 400
+    except stripe_gateway.GatewayError:
+        return jsonify({"error": "payment service unavailable, retry later"}), 503
+    db.session.commit()
+    return jsonify({"received": True, "outcome": outcome})

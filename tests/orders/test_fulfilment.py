@@ -19,7 +19,7 @@ from shop.orders.models import (
     ShipmentStatus,
     StateChange,
 )
-from shop.orders.services import OrderActionError, advance_shipment, cancel_order, expire_unpaid
+from shop.orders.services import OrderActionError, advance_shipment, cancel_order
 from shop.orders.states import (
     ORDER_MOVES,
     PAYMENT_MOVES,
@@ -27,8 +27,16 @@ from shop.orders.states import (
     IllegalTransition,
     transition,
 )
+from shop.orders.tasks import expire_unpaid
 from shop.payments.services import new_action_token
 from tests.orders.helpers import hidden_value, order_for
+
+
+def advance(shipment_id, target, **kwargs):
+    """The producer's action as its view does it: the use case, then the commit."""
+    shipment = advance_shipment(shipment_id, target, **kwargs)
+    db.session.commit()
+    return shipment
 
 
 def test_tables_cover_every_state_and_final_states_are_final():
@@ -90,11 +98,9 @@ def test_producer_ships_a_cod_order_and_it_is_paid_on_delivery(
     assert order.status == OrderStatus.AWAITING_DELIVERY
     # The second producer delivers: the order is complete and paid.
     for target in (ShipmentStatus.CONFIRMED,):
-        advance_shipment(ship_b.id, target, actor=None)
-    advance_shipment(
-        ship_b.id, ShipmentStatus.SHIPPED, actor=None, carrier="GHN", tracking_number="GHN1"
-    )
-    advance_shipment(ship_b.id, ShipmentStatus.DELIVERED, actor=None)
+        advance(ship_b.id, target, actor=None)
+    advance(ship_b.id, ShipmentStatus.SHIPPED, actor=None, carrier="GHN", tracking_number="GHN1")
+    advance(ship_b.id, ShipmentStatus.DELIVERED, actor=None)
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert (order.status, order.payment_status, order.paid_vnd) == (
@@ -116,7 +122,7 @@ def test_producer_ships_a_cod_order_and_it_is_paid_on_delivery(
 def test_unpaid_transfer_order_cannot_be_shipped(app, make_listed):
     order = order_for({make_listed(): 1}, method=PaymentMethod.VIETQR)
     with pytest.raises(OrderActionError):
-        advance_shipment(order.shipments[0].id, ShipmentStatus.CONFIRMED, actor=None)
+        advance(order.shipments[0].id, ShipmentStatus.CONFIRMED, actor=None)
 
 
 def test_customer_cancels_before_shipping_and_stock_returns(app, client, make_listed):
@@ -178,10 +184,8 @@ def test_customer_cancel_without_a_form_token_changes_nothing(app, client, make_
 def test_no_cancel_after_shipping(app, client, make_listed):
     order = order_for({make_listed(): 1})
     shipment_id = order.shipments[0].id
-    advance_shipment(shipment_id, ShipmentStatus.CONFIRMED, actor=None)
-    advance_shipment(
-        shipment_id, ShipmentStatus.SHIPPED, actor=None, carrier="x", tracking_number="y"
-    )
+    advance(shipment_id, ShipmentStatus.CONFIRMED, actor=None)
+    advance(shipment_id, ShipmentStatus.SHIPPED, actor=None, carrier="x", tracking_number="y")
     with pytest.raises(OrderActionError):
         cancel_order(order.id, actor=None, actor_label="customer", reason="x")
     db.session.rollback()
@@ -194,12 +198,12 @@ def test_producer_cancels_its_part_and_its_stock_returns(app, make_listed, make_
     tea, honey = make_listed(producer=a, stock=4), make_listed(producer=b, stock=4)
     order = order_for({tea: 1, honey: 1})
     ship_a, ship_b = order.shipments
-    advance_shipment(ship_a.id, ShipmentStatus.CANCELLED, actor=None, reason="Hết hàng thật")
+    advance(ship_a.id, ShipmentStatus.CANCELLED, actor=None, reason="Hết hàng thật")
     db.session.expire_all()
     assert db.session.get(Product, tea.id).stock == 4
     assert db.session.get(Product, honey.id).stock == 3
     assert db.session.get(Order, order.id).status == OrderStatus.AWAITING_DELIVERY
-    advance_shipment(ship_b.id, ShipmentStatus.CANCELLED, actor=None, reason="x")
+    advance(ship_b.id, ShipmentStatus.CANCELLED, actor=None, reason="x")
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
 

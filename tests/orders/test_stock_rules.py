@@ -11,12 +11,16 @@ from sqlalchemy import func, select, update
 
 from shop.cart.services import build_view
 from shop.catalog.models import Product
-from shop.checkout.services import PriceChanged, _Short, _take_stock
+from shop.catalog.stock import PriceMoved, Short, Want, take_stock
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.orders.models import Order
 from tests.helpers_http import assert_redirect
 from tests.orders.helpers import checkout_form
+
+
+def wants(view) -> list[Want]:
+    return [Want(line.product.id, line.quantity, line.unit_price_vnd) for line in view.lines]
 
 
 def stock_of(product) -> int:
@@ -63,7 +67,7 @@ def test_the_update_takes_exactly_the_last_units(app, make_listed):
     tea = make_listed(price=100_000, stock=5)
     view = build_view({tea.id: 3}, today_vn())
     someone_else_sets(tea, stock=3)  # exactly enough left
-    _take_stock(view)
+    take_stock(wants(view))
     assert stock_of(tea) == 0
 
 
@@ -71,8 +75,8 @@ def test_the_update_refuses_one_unit_short(app, make_listed):
     tea = make_listed(price=100_000, stock=5)
     view = build_view({tea.id: 3}, today_vn())
     someone_else_sets(tea, stock=2)  # another buyer took three meanwhile
-    with pytest.raises(_Short):
-        _take_stock(view)
+    with pytest.raises(Short):
+        take_stock(wants(view))
     db.session.rollback()
     assert stock_of(tea) == 2  # never negative, nothing taken
 
@@ -81,8 +85,8 @@ def test_the_update_rechecks_the_price(app, make_listed):
     tea = make_listed(price=100_000, stock=5)
     view = build_view({tea.id: 1}, today_vn())
     someone_else_sets(tea, price_vnd=110_000)  # the producer's edit lands first
-    with pytest.raises(PriceChanged):
-        _take_stock(view)
+    with pytest.raises(PriceMoved):
+        take_stock(wants(view))
     db.session.rollback()
     assert stock_of(tea) == 5
 

@@ -87,3 +87,46 @@ class WebhookCatcher:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def pay_with_card(order, token_id: str):
+    """Both steps of a card payment, each committed, as the pay view does them."""
+    from shop.extensions import db
+    from shop.payments.services import confirm_card_payment, ensure_payment_intent
+
+    ensure_payment_intent(order)
+    db.session.commit()
+    intent = confirm_card_payment(order, token_id)
+    db.session.commit()
+    return intent
+
+
+def refund_order(order_id, amount_vnd, reason, actor, *, shipment_id=None, action_token=None):
+    """Both steps of a refund, as the staff view does them: request, commit,
+    submit to Stripe, commit. Returns the refund rows as they ended."""
+    from shop.extensions import db
+    from shop.payments.models import RefundStatus
+    from shop.payments.services import (
+        PaymentError,
+        new_action_token,
+        request_refund,
+        submit_card_refund,
+    )
+
+    request = request_refund(
+        order_id,
+        amount_vnd,
+        reason,
+        actor,
+        action_token=action_token or new_action_token(),
+        shipment_id=shipment_id,
+    )
+    db.session.commit()
+    if request.key:
+        status = submit_card_refund(request.key)
+        db.session.commit()
+        if status == RefundStatus.FAILED:
+            raise PaymentError(f"refused: {request.refunds[0].last_error or ''}")
+    for row in request.refunds:
+        db.session.refresh(row)
+    return request.refunds

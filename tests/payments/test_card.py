@@ -15,18 +15,15 @@ from shop.mail import outbox
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, Refund, StripeEvent
-from shop.payments.services import (
-    PaymentError,
-    ensure_payment_intent,
-    pay_with_card,
-    reconcile_open_card_payments,
-    refund_order,
-)
+from shop.payments.services import PaymentError, ensure_payment_intent
+from shop.payments.tasks import reconcile_open_card_payments
 from tests.conftest import WEBHOOK_SECRET
 from tests.orders.helpers import hidden_value, order_for
 from tests.payments.stripe_helpers import (
     WebhookCatcher,
     card_token,
+    pay_with_card,
+    refund_order,
     register_webhook,
     stripe_refund_amounts,
 )
@@ -57,6 +54,7 @@ def sign(payload: bytes, timestamp: int | None = None, secret: str = WEBHOOK_SEC
 
 def test_payment_intent_is_in_whole_dong(card_order, localstripe):
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     assert card_order.total_vnd == 2 * 125_000 + 30_000
     intent = requests.get(
         f"{localstripe}/v1/payment_intents/{payment.payment_intent_id}",
@@ -67,6 +65,7 @@ def test_payment_intent_is_in_whole_dong(card_order, localstripe):
     assert intent["amount"] == 280_000  # zero-decimal: đồng, not đồng × 100
     assert intent["metadata"]["order_number"] == card_order.number
     again = ensure_payment_intent(card_order)
+    db.session.commit()
     assert again.payment_intent_id == payment.payment_intent_id
 
 
@@ -105,6 +104,7 @@ def test_webhook_from_localstripe_settles_and_replays_change_nothing(
     card_order, localstripe, catcher, client
 ):
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     # Pay at Stripe without telling the shop: only the webhook can settle it.
     stripe_gateway.pay_with_card_token(
         payment.payment_intent_id, card_token(localstripe), idempotency_key="k1"
@@ -137,6 +137,7 @@ def test_webhook_from_localstripe_settles_and_replays_change_nothing(
 def test_out_of_order_events_only_move_forward(card_order, localstripe, client):
     """A stale 'payment_failed' arriving after the success changes nothing."""
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     pay_with_card(card_order, card_token(localstripe))
     stale = {
         "id": "evt_stale_failure",
@@ -168,6 +169,7 @@ def test_out_of_order_events_only_move_forward(card_order, localstripe, client):
 )
 def test_bad_signature_or_old_event_is_400_and_writes_nothing(card_order, client, header):
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     event = {
         "id": "evt_forged",
         "object": "event",
@@ -193,6 +195,7 @@ def test_bad_signature_or_old_event_is_400_and_writes_nothing(card_order, client
 def test_a_forged_success_for_an_unpaid_intent_pays_nothing(card_order, client):
     """Even correctly signed, an event is checked against Stripe's own state."""
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     event = {
         "id": "evt_early",
         "object": "event",
@@ -212,6 +215,7 @@ def test_a_forged_success_for_an_unpaid_intent_pays_nothing(card_order, client):
 
 def test_reconcile_settles_orders_whose_webhook_never_came(card_order, localstripe, runner):
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     stripe_gateway.pay_with_card_token(
         payment.payment_intent_id, card_token(localstripe), idempotency_key="k2"
     )
@@ -325,6 +329,7 @@ def test_webhooks_delivered_twice_at_once_settle_once(
     card_order, localstripe, catcher, live_server
 ):
     payment = ensure_payment_intent(card_order)
+    db.session.commit()
     stripe_gateway.pay_with_card_token(
         payment.payment_intent_id, card_token(localstripe), idempotency_key="k3"
     )

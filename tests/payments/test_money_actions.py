@@ -21,17 +21,12 @@ from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from shop.payments import stripe_gateway
 from shop.payments.models import CardPayment, Refund, RefundStatus, StripeEvent, TransferReceipt
-from shop.payments.services import (
-    new_action_token,
-    pay_with_card,
-    reconcile_refunds,
-    refundable_vnd,
-    request_refund,
-)
+from shop.payments.services import new_action_token, refundable_vnd, request_refund
+from shop.payments.tasks import reconcile_refunds
 from tests.conftest import is_postgres
 from tests.factories import PASSWORD
 from tests.orders.helpers import hidden_value, order_for
-from tests.payments.stripe_helpers import card_token, stripe_refund_amounts
+from tests.payments.stripe_helpers import card_token, pay_with_card, stripe_refund_amounts
 from tests.payments.test_card import sign
 
 
@@ -488,6 +483,7 @@ def pay_ready_intent(order, localstripe):
     from shop.payments.services import ensure_payment_intent
 
     payment = ensure_payment_intent(order)
+    db.session.commit()
     stripe_gateway.pay_with_card_token(
         payment.payment_intent_id, card_token(localstripe), idempotency_key="pay-ready"
     )
