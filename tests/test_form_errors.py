@@ -17,7 +17,8 @@ def test_failed_login_summarises_and_links_each_error(client):
     assert summary[0].get("tabindex") == "-1"
     assert summary[0].get("role") == "alert"
     targets = [a.get("href") for a in summary[0].iter("a")]
-    assert "#email" in targets and "#password" in targets
+    assert "#email" in targets
+    assert "#password" in targets
     for field_id in ("email", "password"):
         field = page.get_element_by_id(field_id)
         assert field.get("aria-invalid") == "true"

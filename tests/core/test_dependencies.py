@@ -10,7 +10,6 @@ import http.client
 import logging
 import os
 import secrets
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from shop import create_app
 from shop.core.resilience import TolerantRedisCache, postgres_timeouts
 from shop.extensions import cache, db, limiter
 from shop.orders.models import Order
+from tests import peers
 from tests.conftest import is_postgres
 from tests.orders.helpers import checkout_form
 
@@ -33,39 +33,9 @@ TOLERANT_CACHE = "shop.core.resilience.TolerantRedisCache"
 DB_OUTAGE_BOUND = 8.0  # seconds, with a 2 s connect timeout
 
 
-class HungServer:
-    """Accepts TCP connections on loopback and never says a word."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.05)  # so that the accepting thread sees close()
-        self.port = self.sock.getsockname()[1]
-        self.accepted: list[socket.socket] = []
-        self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self):
-        while not self._closing.is_set():
-            try:
-                conn, _addr = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.accepted.append(conn)
-
-    def close(self):
-        self._closing.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-        for conn in self.accepted:
-            conn.close()
-
-
 @pytest.fixture
 def hung_port():
-    server = HungServer()
+    server = peers.HungServer()
     yield server
     server.close()
 
@@ -73,9 +43,7 @@ def hung_port():
 @pytest.fixture
 def closed_port():
     """A loopback port nothing listens on (connections are refused at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return peers.closed_port()
 
 
 @pytest.fixture(autouse=True)

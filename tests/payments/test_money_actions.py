@@ -4,7 +4,6 @@ one bank reference once, refunds in two named steps settled by reconcile, and
 Stripe that hangs or misbehaves."""
 
 import json
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from tests.factories import PASSWORD
 from tests.orders.helpers import hidden_value, order_for
 from tests.payments.stripe_helpers import card_token, pay_with_card, stripe_refund_amounts
 from tests.payments.test_card import sign
+from tests.peers import HungServer, closed_port
 
 
 @pytest.fixture
@@ -334,38 +334,6 @@ def test_a_refund_stripe_refuses_is_failed_and_gives_nothing_back(card_order, lo
 
 
 # -- Stripe that hangs or misbehaves ------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class HungServer:
-    """A TCP peer that accepts connections and never answers."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.held = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-
-    def close(self):
-        self.sock.close()
-        for conn in self.held:
-            conn.close()
 
 
 @pytest.fixture
