@@ -24,8 +24,8 @@ from shop.certification.exceptions import InvalidLegalBasis, NeedsConfirmation
 from shop.certification.exceptions import InvalidTransition as CertificateTransition
 from shop.certification.forms import EndDateForm
 from shop.certification.models import Certificate, ReviewState
+from shop.certification.producer import send_scan
 from shop.certification.rules import CertificateStatus
-from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.i18n import format_date_vn
