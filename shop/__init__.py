@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_edge_cache(app)  # after the extensions: its after_request hook runs before theirs
     register_blueprints(app)
     register_jobs(app)
+    register_reactions()
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -48,9 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from shop import storage
     from shop.auth.session import load_user
-    from shop.catalog import generation as catalog_generation
     from shop.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from shop.i18n import select_locale
+    from shop.storefront import generation as catalog_generation
 
     db.init_app(app)
     catalog_generation.install_session_hooks(db.session)
@@ -80,12 +81,12 @@ def register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as auth_bp
     from shop.audit.staff import bp as audit_staff_bp
     from shop.cart.views import bp as cart_bp
+    from shop.catalog.producer import bp as catalog_bp
     from shop.catalog.staff import bp as catalog_staff_bp
-    from shop.catalog.views import bp as catalog_bp
-    from shop.certification.public import api as api_bp
-    from shop.certification.public import bp as verify_bp
+    from shop.certification.producer import bp as certification_bp
     from shop.certification.staff import bp as certification_staff_bp
-    from shop.certification.views import bp as certification_bp
+    from shop.certification.views import api as api_bp
+    from shop.certification.views import bp as verify_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
     from shop.jobs.staff import bp as jobs_staff_bp
@@ -99,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.payments.staff import bp as staff_payments_bp
     from shop.payments.views import bp as payments_bp
     from shop.payments.webhooks import bp as stripe_webhook_bp
+    from shop.producers.producer import bp as producers_bp
     from shop.producers.staff import bp as producers_staff_bp
-    from shop.producers.views import bp as producers_bp
     from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.staff import bp as promotion_staff_bp
     from shop.reports.views import bp as reports_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.reviews.views import bp as reviews_bp
     from shop.seo.views import bp as seo_bp
     from shop.settlements.views import bp as settlements_bp
+    from shop.storefront.views import bp as storefront_bp
 
     for bp in (
         core_bp,
@@ -117,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         localities_bp,
         producers_bp,
         producers_staff_bp,
+        storefront_bp,
         catalog_bp,
         catalog_staff_bp,
         certification_bp,
@@ -172,6 +175,18 @@ def register_jobs(app: Flask) -> None:
     register_handler(CARD_REFUND, payment_tasks.submit_queued_refund)
 
 
+def register_reactions() -> None:
+    """A package's reaction to a change in a package below it: the lower one sends
+    a signal, the higher one listens, so imports still point down."""
+    from shop.catalog import producer as catalog_producer
+    from shop.catalog.services import refresh_producer_products
+    from shop.certification.queries import certificate_on_product_form
+    from shop.producers.services import profile_changed
+
+    profile_changed.connect(refresh_producer_products)
+    catalog_producer.product_form_shown.connect(certificate_on_product_form)
+
+
 def register_template_helpers(app: Flask) -> None:
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
@@ -220,6 +235,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from shop.auth.cli import create_user_command
+    from shop.catalog.cli import reindex_search_command
     from shop.demo.cli import seed_bulk_command, seed_demo_command
     from shop.jobs.cli import jobs_cli
     from shop.localities.cli import load_localities_command
@@ -231,6 +247,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         create_user_command,
         load_localities_command,
+        reindex_search_command,
         seed_demo_command,
         seed_bulk_command,
         ocop_cli,

@@ -62,7 +62,7 @@ def _signup_limit() -> str:
 @limiter.limit(_signup_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("catalog.home"))
+        return redirect(url_for("storefront.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         next_url = safe_next(request.args.get("next"), "") or None
@@ -97,7 +97,7 @@ def registered():
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
+        return redirect(safe_next(request.args.get("next"), url_for("storefront.home")))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -110,7 +110,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("storefront.home")))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -123,7 +123,7 @@ def logout():
     db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("catalog.home"))
+    return redirect(url_for("storefront.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -142,7 +142,7 @@ def change_password():
             # Other sessions are gone with the old token; keep this one signed in.
             login_user(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
-            return redirect(url_for("catalog.home"))
+            return redirect(url_for("storefront.home"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
 
 
@@ -277,7 +277,7 @@ def delete_account():
                 db.session.commit()
                 logout_user()
                 flash(_("Tài khoản của bạn đã được xoá."), "info")
-                return redirect(url_for("catalog.home"))
+                return redirect(url_for("storefront.home"))
     if form.errors:
         status = 400
     return render_template(

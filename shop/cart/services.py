@@ -15,9 +15,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from shop.auth.models import User
 from shop.cart.models import CartLine
-from shop.catalog.listing import listed
 from shop.catalog.models import Product
 from shop.certification.models import Certificate
+from shop.certification.queries import listed
 from shop.extensions import db
 from shop.producers.models import Producer
 from shop.producers.rules import ShippingMode, depends_on_destination

@@ -5,9 +5,10 @@ the generation in their keys, so a change makes every one of them a miss at once
 on every node: no stale price, status or certificate after the commit that changed
 it. A short timeout bounds anything this misses (``CATALOG_RESULTS_CACHE_SECONDS``).
 
-What moves it:
-- any ORM change to a product, its photos, its producer or its certificates, noticed
-  by a session hook at flush and applied after the commit (a rollback moves nothing);
+What moves it, always after the commit (a rollback moves nothing):
+- any ORM change to what a listing shows (a product, its photos, its producer, its
+  certificates), noticed at flush by the storefront's hook
+  (shop/storefront/generation.py), which sits above all of them;
 - the stock UPDATEs that bypass the ORM (an order takes stock, a cancellation puts it
   back) only when a product's stock crosses zero, the one stock fact a card shows
   (``stock_crossed_zero``), so a busy checkout does not empty the cache.
@@ -29,35 +30,13 @@ def current() -> int:
 
 
 def mark_changed(session) -> None:
-    """Move the generation after ``session``'s commit (for changes the ORM does not see)."""
+    """Move the generation after ``session``'s commit."""
     session.info[_CHANGED] = True
 
 
 def stock_crossed_zero(before: int, after: int) -> bool:
     """Whether a card's "in stock" changed between two stock levels."""
     return (before > 0) != (after > 0)
-
-
-def _watched() -> tuple[type, ...]:
-    from shop.catalog.models import Product, ProductPhoto
-    from shop.certification.models import Certificate
-    from shop.producers.models import Producer
-
-    return (Product, ProductPhoto, Producer, Certificate)
-
-
-def _after_flush(session, _context) -> None:
-    if session.info.get(_CHANGED):
-        return
-    watched = _watched()
-    for obj in (*session.new, *session.deleted):
-        if isinstance(obj, watched):
-            session.info[_CHANGED] = True
-            return
-    for obj in session.dirty:
-        if isinstance(obj, watched) and session.is_modified(obj, include_collections=False):
-            session.info[_CHANGED] = True
-            return
 
 
 def _after_commit(session) -> None:
@@ -68,10 +47,14 @@ def _after_commit(session) -> None:
         cache.set(KEY, 1, timeout=0)
 
 
-def install_session_hooks(session) -> None:
-    """Listen on the application's session, once per process."""
-    if not event.contains(session, "after_flush", _after_flush):
-        event.listen(session, "after_flush", _after_flush)
+def changed_in(session) -> bool:
+    return bool(session.info.get(_CHANGED))
+
+
+def install_commit_hooks(session) -> None:
+    """Move the generation after a commit that marked it; forget the mark on a
+    rollback. Once per process."""
+    if not event.contains(session, "after_commit", _after_commit):
         event.listen(session, "after_commit", _after_commit)
         event.listen(session, "after_soft_rollback", _soft_rollback)
 

@@ -30,7 +30,9 @@ from shop.catalog.search import refresh_search
 from shop.catalog.taxonomy import LEGAL_VERSION_2023
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.producers.exceptions import ProductsWithoutWeight
 from shop.producers.models import Producer
+from shop.producers.rules import ShippingMode
 from shop.slugs import unique_slug
 
 PRODUCT_FIELDS = (
@@ -156,8 +158,50 @@ def remove_photo(product: Product, photo: ProductPhoto) -> None:
     db.session.flush()
 
 
+SHIPPING_FIELDS = (
+    "shipping_mode",
+    "shipping_fee_vnd",
+    "free_shipping_over_vnd",
+    "ship_base_grams",
+    "ship_province_vnd",
+    "ship_province_step_vnd",
+    "ship_region_vnd",
+    "ship_region_step_vnd",
+    "ship_far_vnd",
+    "ship_far_step_vnd",
+)
+
+
+def set_shipping(producer: Producer, settings: dict) -> Producer:
+    """Change how the producer charges shipping (no new verification needed). Here,
+    not in producers, because the choice depends on the producer's products.
+
+    Fees by weight need every product still on offer (not archived) to carry its
+    shipping weight: ProductsWithoutWeight names the ones that do not."""
+    if settings.get("shipping_mode", producer.shipping_mode) is ShippingMode.ZONES:
+        missing = list(
+            db.session.scalars(
+                select(Product.name)
+                .where(
+                    Product.producer_id == producer.id,
+                    Product.status != ProductStatus.ARCHIVED,
+                    Product.shipping_grams.is_(None),
+                )
+                .order_by(Product.name)
+            )
+        )
+        if missing:
+            raise ProductsWithoutWeight(missing)
+    for field in SHIPPING_FIELDS:
+        if field in settings:
+            setattr(producer, field, settings[field])
+    db.session.flush()
+    return producer
+
+
 def refresh_producer_products(producer: Producer) -> None:
-    """A producer's name, province or former locality is part of its products' search text."""
+    """A producer's name, province or former locality is part of its products' search
+    text. Connected to ``producers.services.profile_changed`` by create_app."""
     for product in db.session.scalars(products_of(producer)):
         refresh_search(product)
     db.session.flush()

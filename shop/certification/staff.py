@@ -11,8 +11,8 @@ from shop.certification import services as certification
 from shop.certification.exceptions import InvalidLegalBasis, InvalidTransition, NeedsConfirmation
 from shop.certification.forms import EndDateForm
 from shop.certification.models import Certificate
+from shop.certification.producer import send_scan
 from shop.certification.rules import CertificateStatus
-from shop.certification.views import send_scan
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.i18n import format_date_vn

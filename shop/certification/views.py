@@ -1,93 +1,156 @@
+"""Public routes: the verification page (what the QR on a package opens), its JSON
+twin, the GS1 Digital Link and the public register of certificates."""
+
 from flask import (
     Blueprint,
+    abort,
     current_app,
-    flash,
-    g,
+    jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from shop.catalog.models import Product
-from shop.catalog.services import products_of
-from shop.certification import services
-from shop.certification.forms import CertificateForm
-from shop.certification.models import Certificate
+from shop.catalog.services import current_product_sets
+from shop.certification import register as certificate_register
+from shop.certification.queries import (
+    as_json,
+    code_for_gtin14,
+    group_code,
+    is_listed,
+    normalize_code,
+    verify_code,
+)
 from shop.clock import today_vn
-from shop.extensions import db
-from shop.producers.access import own_or_404, producer_required
-from shop.uploads import UploadRejected, check_scan, send_upload, store_upload
+from shop.core.edge import cacheable
+from shop.extensions import csrf, limiter
+from shop.localities.former import former_provinces_of
+from shop.localities.services import list_provinces, wards_of
 
-bp = Blueprint("certification", __name__)
+bp = Blueprint("verify", __name__)
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
 
 
-@bp.get("/producer/certificates")
-@producer_required
-def producer_certificates():
-    certificates = db.session.scalars(services.certificates_of(g.producer)).all()
+def _lookup_limit() -> str:
+    return current_app.config["VERIFY_MISS_RATE_LIMIT"]
+
+
+# Misses (unknown codes) count against one shared budget per address, so codes
+# cannot be enumerated; scanning real labels never runs into it.
+unknown_code_limit = limiter.shared_limit(
+    _lookup_limit, scope="verify-miss", deduct_when=lambda response: response.status_code == 404
+)
+
+
+def _product_url(verification, external: bool = True) -> str | None:
+    """The product's page while it is for sale. Site-relative in the HTML page: a
+    cached page must not carry the host name one visitor sent."""
+    product = verification.certificate.product
+    if verification.status.is_valid and is_listed(product.id, verification.today):
+        return url_for("storefront.product_detail", slug=product.slug, _external=external)
+    return None
+
+
+@bp.get("/verify")
+@unknown_code_limit
+def verify_form():
+    """The address printed under the QR: type the code read off the package."""
+    typed = request.args.get("code")
+    if typed is None:
+        return render_template("verify/form.html", typed="", error=None)
+    typed = typed[:40]
+    if not normalize_code(typed):
+        error = _("Hãy nhập mã xác thực in bên cạnh mã QR trên bao bì.")
+        return render_template("verify/form.html", typed=typed, error=error), 400
+    verification = verify_code(typed, today_vn())
+    if verification is None:
+        # Not found is a 404 like /verify/<code>: it spends the same budget of misses.
+        return render_template("verify/form.html", typed=typed, error=_not_found(typed)), 404
+    return redirect(url_for("verify.verify_page", code=verification.certificate.verification_code))
+
+
+def _not_found(typed: str) -> str:
+    return _(
+        "Không tìm thấy chứng nhận OCOP nào mang mã %(code)s. Hãy kiểm tra lại mã in trên "
+        "bao bì; nếu mã đúng, sản phẩm có thể không phải sản phẩm OCOP.",
+        code=group_code(normalize_code(typed)) or typed,
+    )
+
+
+@bp.get("/verify/<code>")
+@unknown_code_limit
+# The answer changes with the date and with revocations: a revoked or expired
+# certificate is never shown as valid, so every cache asks again (ETag: a 304).
+@cacheable(revalidate=True)
+def verify_page(code: str):
+    verification = verify_code(code, today_vn())
+    if verification is None:
+        return render_template("verify/not_found.html", code=code[:32], typed=code[:32]), 404
     return render_template(
-        "certification/producer_list.html", certificates=certificates, today=today_vn()
+        "verify/page.html",
+        v=verification,
+        c=verification.certificate,
+        product_url=_product_url(verification, external=False),
     )
 
 
-@bp.route("/producer/certificates/new", methods=["GET", "POST"])
-@producer_required
-def new_certificate():
-    products = db.session.scalars(products_of(g.producer)).all()
-    form = CertificateForm(products=products)
-    if form.is_submitted():
-        valid = form.validate()
-        scan = None
-        if form.scan.data and getattr(form.scan.data, "filename", ""):
-            try:
-                scan = check_scan(form.scan.data, current_app.config["SCAN_MAX_BYTES"])
-            except UploadRejected as exc:
-                form.scan.errors = [*form.scan.errors, str(exc)]
-        if valid and not form.scan.errors:
-            product = own_or_404(Product, form.product_id.data)
-            stored = store_upload(scan[0], "scans", scan[1]) if scan else None
-            services.submit_certificate(
-                g.producer,
-                product,
-                current_user,
-                form.certificate_data(),
-                scan_path=stored.path if stored else None,
-                scan_content_type=stored.content_type if stored else None,
-            )
-            db.session.commit()
-            flash(_("Đã gửi chứng nhận. Cán bộ sẽ đối chiếu với quyết định."), "success")
-            return redirect(url_for("certification.producer_certificates"))
-    status = 400 if form.errors else 200
-    return render_template("certification/new.html", form=form, has_products=bool(products)), status
+@bp.get("/01/<gtin14>")
+@unknown_code_limit
+def digital_link(gtin14: str):
+    """GS1 Digital Link: a QR with the product's GTIN resolves to the same page."""
+    code = code_for_gtin14(gtin14)
+    if code is None:
+        return render_template("verify/not_found.html", code=gtin14[:32], typed=""), 404
+    return redirect(url_for("verify.verify_page", code=code))
 
 
-@bp.get("/producer/certificates/<int:certificate_id>")
-@producer_required
-def producer_certificate(certificate_id: int):
-    certificate = own_or_404(Certificate, certificate_id)
+@api.get("/verify/<code>")
+@unknown_code_limit
+def verify_json(code: str):
+    verification = verify_code(code, today_vn())
+    if verification is None:
+        response = jsonify(error={"code": 404, "message": "unknown verification code"})
+        return response, 404
+    response = jsonify(as_json(verification, _product_url(verification)))
+    response.cache_control.max_age = 60
+    return response
+
+
+@bp.get("/certificates")
+# Like the verification page: a revoked certificate leaves the register at once, so
+# any cache may keep the page but must ask again before each use (a 304 when unchanged).
+@cacheable(revalidate=True)
+def register():
+    """The public register: every certificate valid today, filtered and paginated."""
+    today = today_vn()
+    f = certificate_register.PublicFilter.from_args(request.args, today)
+    page = certificate_register.register_page(f, today)
+    if f.page > page.pages:
+        abort(404)
     return render_template(
-        "certification/detail.html", certificate=certificate, today=today_vn(), staff=False
+        "verify/register.html",
+        f=f,
+        page=page,
+        today=today,
+        provinces=list_provinces(),
+        former_provinces_of=former_provinces_of,
+        wards=wards_of(f.province) if f.province else [],
+        product_sets=current_product_sets(),
+        years=range(today.year, certificate_register.FIRST_YEAR - 1, -1),
     )
 
 
-@bp.get("/producer/certificates/<int:certificate_id>/scan")
-@producer_required
-def producer_certificate_scan(certificate_id: int):
-    certificate = own_or_404(Certificate, certificate_id)
-    return send_scan(certificate)
-
-
-def send_scan(certificate: Certificate):
-    """Scans are private (owner and staff) and always downloaded, never rendered inline."""
-    suffix = ".pdf" if certificate.scan_content_type == "application/pdf" else ".webp"
-    response = send_upload(
-        certificate.scan_path,
-        certificate.scan_content_type or "application/octet-stream",
-        as_attachment=True,
-        download_name=f"quyet-dinh-{certificate.id}{suffix}",
+@bp.get("/certificates.csv")
+@cacheable(revalidate=True)
+def register_csv():
+    today = today_vn()
+    f = certificate_register.PublicFilter.from_args(request.args, today)
+    data = certificate_register.public_csv(certificate_register.all_entries(f, today))
+    response = current_app.response_class(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="chung-nhan-ocop-con-hieu-luc-{today.isoformat()}.csv"'
     )
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

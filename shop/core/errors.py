@@ -78,7 +78,7 @@ UNAVAILABLE_PAGE = """<!doctype html>
     <h1>503</h1>
     <p>{{ message }}</p>
     <p>{{ hint }}</p>
-    <p><a href="{{ url_for('catalog.home') }}">{{ home }}</a></p>
+    <p><a href="{{ url_for('storefront.home') }}">{{ home }}</a></p>
   </section>
 </main>
 </body>

@@ -166,7 +166,7 @@ def _demo_orders(today: date, staff) -> int:
     import secrets
 
     from shop.cart.services import build_view
-    from shop.catalog.listing import listed
+    from shop.certification.queries import listed
     from shop.checkout.services import CheckoutError, Contact, place_order, remember_address
     from shop.orders.models import Order, PaymentMethod
     from shop.payments.services import record_transfer

@@ -12,7 +12,7 @@ Three rules shape every label:
 from dataclasses import dataclass, field
 from datetime import date
 
-from shop.certification.verification import group_code
+from shop.certification.queries import group_code
 from shop.labels.drawing import PT, Box, Shape, Text, fit_size, text_ink, text_width
 from shop.labels.symbols import (
     EAN_MODULES,

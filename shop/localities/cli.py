@@ -1,4 +1,5 @@
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from shop.extensions import db
@@ -10,7 +11,7 @@ from shop.localities.services import load_localities
 @click.option(
     "--reindex",
     is_flag=True,
-    help="Also recompute every product's search text (after new locality data).",
+    help="Then run reindex-search: every product's search text (after new locality data).",
 )
 @with_appcontext
 def load_localities_command(reindex: bool) -> None:
@@ -21,8 +22,10 @@ def load_localities_command(reindex: bool) -> None:
     count = len(former.data().provinces)
     click.echo(f"Former localities: {count} provinces ({former.version_label()})")
     if reindex:
-        from shop.catalog.services import refresh_all_search
-
-        changed = refresh_all_search()
-        db.session.commit()
-        click.echo(f"Search text: {changed} products updated")
+        # The catalogue's command (shop/catalog/cli.py), found in the app's list: the
+        # catalogue sits above localities, so this package does not import it.
+        ctx = click.get_current_context()
+        reindex_search = current_app.cli.get_command(ctx, "reindex-search")
+        if reindex_search is None:
+            raise click.ClickException("reindex-search is not registered")
+        ctx.invoke(reindex_search)

@@ -98,9 +98,9 @@ def producer_shipment(shipment_id: int):
 @producer_required
 def producer_shipping():
     """Shipping fee settings; changing them needs no new verification."""
+    from shop.catalog.services import set_shipping
     from shop.orders.forms import ShippingForm
     from shop.producers.exceptions import ProductsWithoutWeight
-    from shop.producers.services import set_shipping
 
     producer = g.producer
     form = ShippingForm(obj=producer)

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import select, update
 
 from shop.audit import services as audit
@@ -17,7 +18,6 @@ from shop.producers.exceptions import (
     InvitationNotFound,
     LastOwner,
     NotInvitee,
-    ProductsWithoutWeight,
     StaffCannotJoin,
 )
 from shop.producers.models import (
@@ -30,7 +30,6 @@ from shop.producers.models import (
     ProducerMember,
     ProducerStatus,
 )
-from shop.producers.rules import ShippingMode
 from shop.slugs import unique_slug
 
 PROFILE_FIELDS = (
@@ -47,6 +46,12 @@ PROFILE_FIELDS = (
     "former_locality",
     "description",
 )
+
+_signals = Namespace()
+# Sent, with the producer, once a profile change is flushed. Packages above listen
+# (create_app connects them): the catalogue refreshes its products' search text,
+# which holds the producer's name and locality.
+profile_changed = _signals.signal("producer-profile-changed")
 
 
 def producer_of(user: User) -> Producer | None:
@@ -93,48 +98,7 @@ def update_producer(producer: Producer, profile: dict) -> Producer:
         producer.status = ProducerStatus.PENDING
         producer.review_note = None
     db.session.flush()
-    return producer
-
-
-SHIPPING_FIELDS = (
-    "shipping_mode",
-    "shipping_fee_vnd",
-    "free_shipping_over_vnd",
-    "ship_base_grams",
-    "ship_province_vnd",
-    "ship_province_step_vnd",
-    "ship_region_vnd",
-    "ship_region_step_vnd",
-    "ship_far_vnd",
-    "ship_far_step_vnd",
-)
-
-
-def set_shipping(producer: Producer, settings: dict) -> Producer:
-    """Change how the producer charges shipping (no new verification needed).
-
-    Fees by weight need every product still on offer (not archived) to carry its
-    shipping weight: ProductsWithoutWeight names the ones that do not."""
-    from shop.catalog.models import Product, ProductStatus
-
-    if settings.get("shipping_mode", producer.shipping_mode) is ShippingMode.ZONES:
-        missing = list(
-            db.session.scalars(
-                select(Product.name)
-                .where(
-                    Product.producer_id == producer.id,
-                    Product.status != ProductStatus.ARCHIVED,
-                    Product.shipping_grams.is_(None),
-                )
-                .order_by(Product.name)
-            )
-        )
-        if missing:
-            raise ProductsWithoutWeight(missing)
-    for field in SHIPPING_FIELDS:
-        if field in settings:
-            setattr(producer, field, settings[field])
-    db.session.flush()
+    profile_changed.send(producer)
     return producer
 
 

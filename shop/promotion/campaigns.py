@@ -12,9 +12,9 @@ from sqlalchemy import select
 from shop.audit import services as audit
 from shop.auth.models import User
 from shop.catalog.alcohol import advertisable
-from shop.catalog.listing import Card, cards, listed
 from shop.catalog.models import Product
 from shop.certification.models import Certificate
+from shop.certification.queries import Card, cards, listed
 from shop.extensions import db
 from shop.promotion.models import Campaign, CampaignItem
 from shop.slugs import unique_slug

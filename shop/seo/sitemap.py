@@ -19,13 +19,14 @@ from xml.sax.saxutils import escape
 from flask import current_app, url_for
 from sqlalchemy import Select, func, select
 
-from shop.catalog.listing import industry_counts, listed
 from shop.catalog.models import Product
+from shop.certification.queries import listed
 from shop.extensions import db
 from shop.i18n import path_in
 from shop.producers.models import Producer
 from shop.promotion.models import Campaign
 from shop.seo.metadata import base_url, endpoint
+from shop.storefront.queries import industry_counts
 
 SECTIONS = ("pages", "products", "producers", "campaigns")
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -3,8 +3,8 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shop.catalog.listing import CatalogQuery, nearest
 from shop.catalog.search import query_terms
+from shop.storefront.queries import CatalogQuery, nearest
 from tests.catalog.test_listing import TODAY, names
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, PROVINCE
 

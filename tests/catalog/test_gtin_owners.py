@@ -9,8 +9,8 @@ from shop.audit.models import AuditEntry
 from shop.catalog import services
 from shop.catalog.exceptions import GtinGrantError, GtinTaken
 from shop.catalog.gtin import InvalidGtin
-from shop.catalog.listing import current_certificate
 from shop.catalog.models import GtinGrant, GtinOwner, Product
+from shop.certification.queries import current_certificate
 from shop.extensions import db
 from tests.factories import make_certificate, make_product, product_set
 from tests.helpers_http import assert_redirect

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shop.catalog.listing import CatalogQuery, facets, search_products
 from shop.catalog.services import archive_product, unpublish_product
 from shop.certification.rules import last_valid_day
 from shop.certification.services import revoke_certificate
 from shop.extensions import db
+from shop.storefront.queries import CatalogQuery, facets, search_products
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, make_producer
 
 TODAY = date(2026, 11, 28)
@@ -64,7 +64,7 @@ def test_certificate_expiring_between_two_requests(make_listed):
 def test_revoked_certificate_unlists_at_once(make_listed, staff):
     product = make_listed("Bị thu hồi")
     assert names() == ["Bị thu hồi"]
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     revoke_certificate(current_certificate(product), staff, "Không đạt")
     db.session.commit()

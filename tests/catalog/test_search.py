@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from shop.catalog.listing import CatalogQuery
+from shop.storefront.queries import CatalogQuery
 from shop.text import fold
 from tests.catalog.test_listing import TODAY, names
 from tests.factories import OTHER_PROVINCE, OTHER_WARD

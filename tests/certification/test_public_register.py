@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from shop.certification.public_register import (
-    CSV_COLUMNS,
+from shop.certification.register import (
+    PUBLIC_CSV_COLUMNS,
     PublicFilter,
     all_entries,
     public_csv,
@@ -147,7 +147,7 @@ def test_csv_columns_and_rows(register, today):
     data = public_csv(all_entries(_f(), today))
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == CSV_COLUMNS
+    assert rows[0] == PUBLIC_CSV_COLUMNS
     by_code = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert len(by_code) == 4
     ha_giang = by_code[register["ha_giang"].verification_code]

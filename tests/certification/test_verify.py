@@ -13,7 +13,7 @@ def at(monkeypatch):
     """Move the shop's clock: at(date(2027, 1, 1))."""
 
     def move(day: date):
-        monkeypatch.setattr("shop.certification.public.today_vn", lambda: day)
+        monkeypatch.setattr("shop.certification.views.today_vn", lambda: day)
 
     return move
 
@@ -23,7 +23,7 @@ DECIDED = date(2025, 9, 15)  # valid through 15/09/2028 (Civil Code: day not cou
 
 @pytest.fixture
 def certificate(make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     product = make_listed("Chè Shan Tuyết Lũng Phìn", stars=4, decision_date=DECIDED)
     return current_certificate(product)
@@ -121,7 +121,7 @@ def test_real_codes_never_spend_the_budget(client, certificate):
 
 
 def test_gs1_digital_link_resolves_to_the_page(client, make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     product = make_listed("Mật ong bạc hà", gtin="8936045900000")
     response = client.get("/01/08936045900000")

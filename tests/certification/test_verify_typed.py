@@ -3,7 +3,7 @@
 import pytest
 
 from shop.certification.models import CODE_ALPHABET, new_verification_code
-from shop.certification.verification import group_code, normalize_code
+from shop.certification.queries import group_code, normalize_code
 from shop.extensions import db
 
 CODE = "3H0KP1W7QX"  # has a 0 and a 1: typed as O, I or L by a buyer
@@ -11,7 +11,7 @@ CODE = "3H0KP1W7QX"  # has a 0 and a 1: typed as O, I or L by a buyer
 
 @pytest.fixture
 def certificate(make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     certificate = current_certificate(make_listed("Chè Shan Tuyết Lũng Phìn"))
     certificate.verification_code = CODE

@@ -208,12 +208,16 @@ def test_latency_is_labelled_by_endpoint_not_path(client, make_listed):
     tea = make_listed("Chè Shan Tuyết", price=120_000)
     honey = make_listed("Mật ong bạc hà", price=250_000)
     before = sample(
-        "ocop_http_request_duration_seconds_count", endpoint="catalog.product_detail", method="GET"
+        "ocop_http_request_duration_seconds_count",
+        endpoint="storefront.product_detail",
+        method="GET",
     )
     for product in (tea, honey):
         assert client.get(f"/products/{product.slug}").status_code == 200
     after = sample(
-        "ocop_http_request_duration_seconds_count", endpoint="catalog.product_detail", method="GET"
+        "ocop_http_request_duration_seconds_count",
+        endpoint="storefront.product_detail",
+        method="GET",
     )
     assert after - before == 2
     unmatched = sample("ocop_http_requests_total", endpoint="none", method="GET", status="404")
@@ -223,7 +227,7 @@ def test_latency_is_labelled_by_endpoint_not_path(client, make_listed):
         == unmatched + 1
     )
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'endpoint="catalog.product_detail"' in text
+    assert 'endpoint="storefront.product_detail"' in text
     assert tea.slug not in text
     assert "/products/" not in text
     assert 'le="0.05"' in text

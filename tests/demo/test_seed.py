@@ -3,12 +3,12 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from shop.auth.models import Role, User
-from shop.catalog.listing import CatalogQuery, search_products
 from shop.catalog.models import Product, ProductSet
 from shop.certification.models import Certificate
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.producers.models import Producer
+from shop.storefront.queries import CatalogQuery, search_products
 from tests.helpers_http import assert_redirect
 
 

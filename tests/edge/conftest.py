@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from shop.catalog.listing import current_certificate
+from shop.certification.queries import current_certificate
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.promotion.campaigns import create_campaign, feature_product

@@ -78,7 +78,7 @@ def test_bad_artwork_is_refused(staff_client, body, name, message):
 
 
 def test_labels_use_the_official_artwork_and_still_scan(staff_client, make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     _uploaded(staff_client, EVIL_SVG, "ocop.svg")
     code = current_certificate(make_listed(gtin=GTIN)).verification_code
@@ -104,7 +104,7 @@ def test_retired_artwork_is_no_longer_used(staff_client):
 
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_badge_download(staff_client, make_listed, fmt):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     certificate = current_certificate(make_listed(stars=5))
     response = staff_client.get(f"/labels/{certificate.verification_code}/badge.{fmt}")

@@ -60,7 +60,7 @@ def test_bad_sheet_form_is_a_400_with_the_form(owner_client, args, error):  # no
 
 
 def test_another_producers_code_is_not_a_choice(owner_client, make_listed):  # noqa: F811
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     foreign = current_certificate(make_listed("Của người khác")).verification_code
     response = owner_client.get(

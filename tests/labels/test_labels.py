@@ -141,7 +141,7 @@ def test_quantity_start_and_several_codes():
 
 @pytest.fixture
 def owner_client(client, make_user, make_producer, make_listed, auth):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     owner = make_user(email="owner@example.vn")
     product = make_listed("Chè Shan Tuyết", producer=make_producer(owner=owner), gtin=GTIN)
@@ -195,7 +195,7 @@ def test_sheet_without_codes_is_400(owner_client):
 
 
 def test_another_producers_label_is_404(owner_client, make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     foreign = current_certificate(make_listed("Của người khác"))
     for path in (
@@ -208,7 +208,7 @@ def test_another_producers_label_is_404(owner_client, make_listed):
 
 
 def test_anonymous_is_sent_to_login(client, make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     code = current_certificate(make_listed()).verification_code
     response = client.get(f"/labels/{code}.pdf")
@@ -217,7 +217,7 @@ def test_anonymous_is_sent_to_login(client, make_listed):
 
 
 def test_staff_may_print_any_and_see_the_count(client, staff, auth, make_listed):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     certificate = current_certificate(make_listed())
     assert_redirect(auth.login(staff.email), "/")
@@ -257,7 +257,7 @@ def test_superseded_certificate_is_not_labelled(owner_client, make_certificate):
 def test_label_text_is_nfc(make_listed):
     import unicodedata
 
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
     from shop.labels.services import label_content
 
     nfd = unicodedata.normalize("NFD", "Chè Shan Tuyết")

@@ -104,7 +104,7 @@ def test_line_that_became_unlisted_is_flagged_and_blocks_checkout(client, make_l
     other = make_listed(stock=5)
     put(client, tea.id, 1)
     put(client, other.id, 4)
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     revoke_certificate(current_certificate(tea), staff, "Vi phạm")
     other.stock = 2
@@ -166,7 +166,7 @@ def test_signed_in_cart_is_stored_and_guest_cart_merges_on_login(
 def test_line_whose_certificate_expired_is_flagged_and_orders_nothing(client, make_listed):
     from datetime import timedelta
 
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
     from shop.clock import today_vn
     from shop.orders.models import Order
     from tests.orders.helpers import checkout_form

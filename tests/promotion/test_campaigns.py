@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from shop.catalog.listing import current_certificate
+from shop.certification.queries import current_certificate
 from shop.certification.services import revoke_certificate
 from shop.clock import today_vn
 from shop.extensions import db

@@ -262,7 +262,7 @@ def test_a_scan_whose_object_is_gone_is_404(owner_client, staff, auth, s3, bucke
 def test_label_artwork_is_stored_in_the_bucket_and_drawn_from_it(
     client, staff, auth, make_listed, s3, bucket
 ):
-    from shop.catalog.listing import current_certificate
+    from shop.certification.queries import current_certificate
 
     assert_redirect(auth.login(staff.email), "/")
     artwork_png = _png(size=(300, 300), color=(0, 90, 160))

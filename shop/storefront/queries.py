@@ -1,8 +1,9 @@
-"""What the public sees: the listing rule, filters, sorting, facets, pages.
+"""The storefront's read side: the catalogue's filters, sorting, facets and pages.
 
-A product is listed only while its producer is verified, it is published, and it
-has a certificate that is valid *today* (``Certificate.valid_on``). All of it is
-decided at query time from dates, so nothing has to run when a certificate expires.
+Over the listing rule (shop/certification/queries.py: ``listed``): a product is
+listed only while its producer is verified, it is published, and it has a
+certificate that is valid *today* (``Certificate.valid_on``). All of it is decided
+at query time from dates, so nothing has to run when a certificate expires.
 """
 
 from collections import Counter
@@ -10,17 +11,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from shop.catalog import generation, search
 from shop.catalog.alcohol import advertisable
-from shop.catalog.models import Product, ProductPhoto, ProductSet, ProductStatus
+from shop.catalog.models import Product, ProductSet
 from shop.certification.models import Certificate
+from shop.certification.queries import Card, cards, listed
 from shop.extensions import cache, db
 from shop.localities import former as former_localities
-from shop.localities.models import Province, short_province_name
+from shop.localities.models import Province
 from shop.money import MAX_PRICE_VND
-from shop.producers.models import Producer, ProducerStatus
+from shop.producers.models import Producer
 from shop.text import fold
 
 PAGE_SIZE = 24
@@ -119,19 +121,6 @@ class CatalogQuery:
         return former_localities.former_province(self.former)
 
 
-def listed(today: date) -> Select:
-    """(Product, Certificate) of every product the public may see and buy today."""
-    return (
-        select(Product, Certificate)
-        .join(Producer, Producer.id == Product.producer_id)
-        .join(Province, Province.code == Producer.province_code)
-        .join(Certificate, and_(Certificate.product_id == Product.id, Certificate.valid_on(today)))
-        .where(
-            Producer.status == ProducerStatus.VERIFIED, Product.status == ProductStatus.PUBLISHED
-        )
-    )
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -186,55 +175,6 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
         in_name = search.name_hits(cq.terms)
         return query.order_by(*search.relevance(cq.q), in_name.desc(), *newest)
     return query.order_by(*newest)
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """What a product card shows, read as plain columns (no ORM objects to build):
-    a catalogue page is 24 of these from a single query."""
-
-    id: int
-    slug: str
-    name: str
-    price_vnd: int
-    stock: int
-    stars: int
-    producer_name: str
-    province_name: str
-    thumb_path: str | None
-
-    @property
-    def in_stock(self) -> bool:
-        return self.stock > 0
-
-    @property
-    def province(self) -> str:
-        return short_province_name(self.province_name)
-
-
-def _first_thumb():
-    return (
-        select(ProductPhoto.thumb_path)
-        .where(ProductPhoto.product_id == Product.id)
-        .order_by(ProductPhoto.position, ProductPhoto.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def cards(query: Select) -> list[Card]:
-    query = query.with_only_columns(
-        Product.id,
-        Product.slug,
-        Product.name,
-        Product.price_vnd,
-        Product.stock,
-        Certificate.star_rank,
-        Producer.legal_name,
-        Province.name,
-        _first_thumb(),
-    )
-    return [Card(*row) for row in db.session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -380,7 +320,7 @@ def cached_summary(cq: CatalogQuery, today: date) -> Summary:
     """The total and facet counts, which need a pass over every match, cached for
     ``FACETS_CACHE_SECONDS`` (a minute) under the catalogue's generation: a change
     to a product, producer or certificate, or a product selling out, counts afresh
-    (shop/catalog/generation.py); sales that leave a product in stock do not."""
+    (shop/storefront/generation.py); sales that leave a product in stock do not."""
     key_args = sorted(cq.args(page=1, sort="relevance").items())
     key = f"catalog-summary:{generation.current()}:{today.isoformat()}:{cq.partial}:{key_args!r}"
     summary = cache.get(key)
@@ -414,29 +354,3 @@ def industry_counts(today: date) -> dict[int, int]:
         .group_by(ProductSet.industry_id)
     )
     return dict(db.session.execute(query).all())
-
-
-def current_certificate(product: Product) -> Certificate | None:
-    """The certificate that covers the product now, valid or not (expired,
-    revoked): the newest verified one that no re-rating replaced."""
-    from shop.certification.models import ReviewState
-
-    return db.session.scalar(
-        select(Certificate)
-        .where(
-            Certificate.product_id == product.id,
-            Certificate.review == ReviewState.VERIFIED,
-            Certificate.superseded_by_id.is_(None),
-        )
-        .order_by(Certificate.decision_date.desc(), Certificate.id.desc())
-        .limit(1)
-    )
-
-
-def is_listed(product_id: int, today: date) -> bool:
-    return (
-        db.session.scalar(
-            listed(today).where(Product.id == product_id).with_only_columns(Product.id)
-        )
-        is not None
-    )

@@ -14,8 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from shop.auth.models import normalize_email
-from shop.catalog.services import refresh_producer_products
-from shop.clock import today_vn, utcnow
+from shop.clock import utcnow
 from shop.extensions import db
 from shop.producers import emails, services
 from shop.producers.access import own_or_404, producer_required
@@ -57,7 +56,7 @@ def register():
     if current_user.is_staff:
         abort(403)  # staff review producers; they cannot be one
     if services.producer_of(current_user) is not None:
-        return redirect(url_for("producers.dashboard"))
+        return redirect(url_for("certification.producer_dashboard"))
     form = ProducerForm()
     form.load_address_choices()
     if _saving(form):
@@ -70,31 +69,9 @@ def register():
             )
             db.session.commit()
             flash(_("Đã gửi hồ sơ. Cán bộ xúc tiến thương mại sẽ xác minh chủ thể."), "success")
-            return redirect(url_for("producers.dashboard"))
+            return redirect(url_for("certification.producer_dashboard"))
     status = 400 if form.errors else 200
     return render_template("producers/register.html", form=form), status
-
-
-@bp.get("/")
-@producer_required
-def dashboard():
-    from shop.catalog.services import products_of
-    from shop.certification.services import certificates_of
-
-    products = db.session.scalars(products_of(g.producer)).all()
-    certificates = db.session.scalars(certificates_of(g.producer)).all()
-    today = today_vn()
-    return render_template(
-        "producers/dashboard.html",
-        producer=g.producer,
-        products=products,
-        certificates=certificates,
-        # Valid certificates within 90 days of their last day: apply for re-rating.
-        rerating=sorted(
-            (c for c in certificates if c.rerating_warning(today)), key=lambda c: c.valid_through
-        ),
-        today=today,
-    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -113,7 +90,6 @@ def profile():
             if stored:
                 producer.logo_path = stored.path
             services.resubmit_producer(producer)
-            refresh_producer_products(producer)
             db.session.commit()
             if stored:
                 delete_upload(old_logo)
@@ -275,7 +251,7 @@ def invitation(token: str):
                     ),
                     "success",
                 )
-                return redirect(url_for("producers.dashboard"))
+                return redirect(url_for("certification.producer_dashboard"))
         elif form.decline.data:
             try:
                 services.decline_invitation(invitation, user, now)
@@ -284,7 +260,7 @@ def invitation(token: str):
                 return _invitation_unusable(_closed_message(exc.reason), 410)
             db.session.commit()
             flash(_("Bạn đã từ chối lời mời."), "info")
-            return redirect(url_for("catalog.home"))
+            return redirect(url_for("storefront.home"))
         else:
             abort(400)
     return render_template(

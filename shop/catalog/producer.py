@@ -1,3 +1,7 @@
+"""Routes for producers: their own products, listed, created, edited, published and
+photographed."""
+
+from blinker import Namespace
 from flask import (
     Blueprint,
     abort,
@@ -6,16 +10,11 @@ from flask import (
     g,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
-from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from shop.catalog import generation, listing, services
-from shop.catalog.alcohol import advertisable
+from shop.catalog import services
 from shop.catalog.exceptions import (
     AbvRequired,
     GtinTaken,
@@ -25,16 +24,12 @@ from shop.catalog.exceptions import (
 )
 from shop.catalog.forms import PhotoForm, ProductForm, gtin_taken_message
 from shop.catalog.gtin import is_vietnamese
-from shop.catalog.models import MAX_PHOTOS, Industry, Product, ProductPhoto, ProductStatus
+from shop.catalog.models import MAX_PHOTOS, Product, ProductPhoto
 from shop.clock import today_vn
-from shop.core.edge import cacheable
-from shop.extensions import cache, db
-from shop.i18n import current_language
+from shop.extensions import db
 from shop.jobs.services import enqueue
-from shop.localities.former import former_provinces_of
-from shop.localities.models import Province
 from shop.producers.access import own_or_404, producer_required
-from shop.producers.models import Producer, ProducerStatus
+from shop.producers.models import Producer
 from shop.producers.rules import ShippingMode
 from shop.uploads import (
     UploadRejected,
@@ -47,138 +42,18 @@ from shop.uploads import (
 
 bp = Blueprint("catalog", __name__)
 
-
-# --- The storefront -------------------------------------------------------------------
-
-
-@bp.get("/")
-@cacheable
-def home():
-    today = today_vn()
-    # The home page is promotion: its blocks show no spirits of 15 % or more
-    # (Law 44/2019); the catalogue, search and product pages still list them.
-    newest = listing.cards(
-        listing.listed(today)
-        .where(advertisable())
-        .order_by(Product.published_at.desc(), Product.id.desc())
-        .limit(8)
-    )
-    province_counts = listing.counts_by(Producer.province_code, today)
-    provinces = db.session.scalars(
-        select(Province).where(Province.code.in_(list(province_counts)))
-    ).all()
-    industry_counts = listing.industry_counts(today)
-    industries = db.session.scalars(select(Industry).order_by(Industry.id)).all()
-    from shop.promotion.campaigns import campaign_cards, running_campaigns
-
-    campaigns = [(c, campaign_cards(c, today, limit=4)) for c in running_campaigns(today)[:3]]
-    return render_template(
-        "catalog/home.html",
-        campaigns=[(c, items) for c, items in campaigns if items],
-        featured=listing.featured(today),
-        newest=newest,
-        provinces=sorted(provinces, key=lambda p: -province_counts[p.code]),
-        province_counts=province_counts,
-        industries=[i for i in industries if industry_counts.get(i.id)],
-        industry_counts=industry_counts,
-    )
+_signals = Namespace()
+# Sent with the product when its edit page is drawn; each receiver returns a dict of
+# more values for the page. Certification, a floor above, answers with the product's
+# current certificate (create_app connects it).
+product_form_shown = _signals.signal("product-form-shown")
 
 
-@bp.get("/products")
-@cacheable
-def products():
-    cq = listing.CatalogQuery.from_args(request.args)
-    today = today_vn()
-    # The results and the filter sidebar are cached as rendered fragments, keyed by
-    # the catalogue's generation (shop/catalog/generation.py): any change to what
-    # they show makes a new key, so a hit is never stale. Both come in one round trip.
-    prefix = f"{generation.current()}:{current_language()}:{today}:{cq.partial}"
-    results_key = f"catalog-results:{prefix}:{sorted(cq.args().items())!r}"
-    filters_key = f"catalog-filters:{prefix}:{sorted(cq.args(page=1).items())!r}"
-    seconds = current_app.config["CATALOG_RESULTS_CACHE_SECONDS"]
-    results_html, filters_html = cache.get_many(results_key, filters_key)
-    if seconds <= 0:  # the results' cache switched off: rendered every time
-        results_html = None
-    if results_html is None or filters_html is None:
-        summary = listing.cached_summary(cq, today)
-        nearest = listing.nearest(cq, today) if not summary.total else None
-        shown = nearest.query if nearest is not None else cq
-        if nearest is not None:
-            summary = nearest.summary
-        if results_html is None:
-            page = listing.search_products(shown, today, total=summary.total)
-            if shown.page > page.pages:
-                abort(404)
-            results_html = render_template(
-                "catalog/_results.html", cq=shown, page=page, nearest=nearest
-            )
-            if seconds > 0:
-                cache.set(results_key, results_html, timeout=seconds)
-        if filters_html is None:
-            filters_html = render_template(
-                "catalog/_filters.html",
-                cq=shown,
-                facets=summary.facets,
-                sorts=listing.SORTS,
-                former_provinces_of=former_provinces_of,
-            )
-            cache.set(filters_key, filters_html, timeout=current_app.config["FACETS_CACHE_SECONDS"])
-    return render_template(
-        "catalog/products.html",
-        cq=cq,
-        # Our own templates' autoescaped output.
-        results_html=Markup(results_html),  # noqa: S704
-        filters_html=Markup(filters_html),  # noqa: S704
-    )
-
-
-@bp.get("/products/<slug>")
-@cacheable
-def product_detail(slug: str):
-    product = db.session.scalar(
-        select(Product)
-        .where(Product.slug == slug)
-        .options(
-            joinedload(Product.producer).joinedload(Producer.ward),
-            joinedload(Product.producer).joinedload(Producer.province),
-            joinedload(Product.product_set),
-            selectinload(Product.photos),
-        )
-    )
-    if (
-        product is None
-        or product.status != ProductStatus.PUBLISHED
-        or product.producer.status != ProducerStatus.VERIFIED
-    ):
-        abort(404)
-    today = today_vn()
-    certificate = listing.current_certificate(product)
-    valid = certificate is not None and certificate.status(today).is_valid
-    return render_template(
-        "catalog/product.html",
-        product=product,
-        certificate=certificate,
-        status=certificate.status(today) if certificate else None,
-        valid=valid,
-        today=today,
-    )
-
-
-@bp.get("/producers/<slug>")
-@cacheable
-def producer_page(slug: str):
-    producer = db.session.scalar(select(Producer).where(Producer.slug == slug))
-    if producer is None or producer.status != ProducerStatus.VERIFIED:
-        abort(404)
-    cq = listing.CatalogQuery.from_args(request.args)
-    cq = listing.CatalogQuery(producer_id=producer.id, page=cq.page, sort="newest")
-    page = listing.search_products(cq, today_vn())
-    if cq.page > page.pages:
-        abort(404)
-    return render_template("catalog/producer.html", producer=producer, page=page, cq=cq)
-
-
-# --- The producer's own listings ------------------------------------------------------
+def _shown_with(product: Product) -> dict:
+    extras: dict = {}
+    for _receiver, values in product_form_shown.send(product):
+        extras.update(values or {})
+    return extras
 
 
 @bp.get("/producer/products")
@@ -252,9 +127,9 @@ def edit_product(product_id: int):
         form=form,
         product=product,
         photo_form=PhotoForm(formdata=None),
-        certificate=listing.current_certificate(product),
         today=today_vn(),
         max_photos=MAX_PHOTOS,
+        **_shown_with(product),
     ), status
 
 

@@ -1,4 +1,8 @@
-"""What the QR code on a package answers: is this certificate real and valid today?"""
+"""Certification's read side: what the public may see and buy today (the listing
+rule: verified producer, published product, a certificate valid today), the card a
+listed product shows, a product's current certificate, and what the QR code on a
+package answers (is this certificate real and valid today?).
+"""
 
 import unicodedata
 from dataclasses import dataclass
@@ -6,14 +10,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, and_, select
 
 from shop.catalog.gtin import InvalidGtin, normalize_gtin13
+from shop.catalog.models import Product, ProductPhoto, ProductStatus
+from shop.catalog.services import products_with_gtin
 from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
 from shop.clock import local_date
 from shop.extensions import db
 from shop.i18n import format_date_vn
+from shop.localities.models import Province, short_province_name
+from shop.producers.models import Producer, ProducerStatus
 from shop.text import fold
 
 # The public word for each status. A superseded certificate is no longer valid: the
@@ -135,9 +143,6 @@ def code_for_gtin14(gtin14: str) -> str | None:
         gtin13 = normalize_gtin13(gtin14[1:])
     except InvalidGtin:
         return None
-    from shop.catalog.listing import current_certificate
-    from shop.catalog.services import products_with_gtin
-
     # Several products may share a GTIN: the owner's first, then by age (see there).
     for product in db.session.scalars(products_with_gtin(gtin13)):
         certificate = current_certificate(product)
@@ -176,3 +181,98 @@ def as_json(v: Verification, product_url: str | None) -> dict:
         ),
         "replaced_by": v.replaced_by.verification_code if v.replaced_by else None,
     }
+
+
+# --- The listing --------------------------------------------------------------------
+
+
+def listed(today: date) -> Select:
+    """(Product, Certificate) of every product the public may see and buy today."""
+    return (
+        select(Product, Certificate)
+        .join(Producer, Producer.id == Product.producer_id)
+        .join(Province, Province.code == Producer.province_code)
+        .join(Certificate, and_(Certificate.product_id == Product.id, Certificate.valid_on(today)))
+        .where(
+            Producer.status == ProducerStatus.VERIFIED, Product.status == ProductStatus.PUBLISHED
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a product card shows, read as plain columns (no ORM objects to build):
+    a catalogue page is 24 of these from a single query."""
+
+    id: int
+    slug: str
+    name: str
+    price_vnd: int
+    stock: int
+    stars: int
+    producer_name: str
+    province_name: str
+    thumb_path: str | None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def province(self) -> str:
+        return short_province_name(self.province_name)
+
+
+def _first_thumb():
+    return (
+        select(ProductPhoto.thumb_path)
+        .where(ProductPhoto.product_id == Product.id)
+        .order_by(ProductPhoto.position, ProductPhoto.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def cards(query: Select) -> list[Card]:
+    query = query.with_only_columns(
+        Product.id,
+        Product.slug,
+        Product.name,
+        Product.price_vnd,
+        Product.stock,
+        Certificate.star_rank,
+        Producer.legal_name,
+        Province.name,
+        _first_thumb(),
+    )
+    return [Card(*row) for row in db.session.execute(query)]
+
+
+def current_certificate(product: Product) -> Certificate | None:
+    """The certificate that covers the product now, valid or not (expired,
+    revoked): the newest verified one that no re-rating replaced."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.product_id == product.id,
+            Certificate.review == ReviewState.VERIFIED,
+            Certificate.superseded_by_id.is_(None),
+        )
+        .order_by(Certificate.decision_date.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+
+
+def certificate_on_product_form(product: Product) -> dict:
+    """The producer's product page shows the product's current certificate
+    (connected to ``catalog.producer.product_form_shown`` by create_app)."""
+    return {"certificate": current_certificate(product)}
+
+
+def is_listed(product_id: int, today: date) -> bool:
+    return (
+        db.session.scalar(
+            listed(today).where(Product.id == product_id).with_only_columns(Product.id)
+        )
+        is not None
+    )
