@@ -25,7 +25,7 @@ from shop.accounts.forms import (
 )
 from shop.auth import services
 from shop.auth.exceptions import EmailTaken, InvalidCredentials, InvalidResetToken, WrongPassword
-from shop.auth.models import normalize_email
+from shop.auth.models import Role, normalize_email
 from shop.auth.passwords import verify_password
 from shop.clock import utcnow
 from shop.core.redirects import safe_next
@@ -92,12 +92,22 @@ def registered():
     )
 
 
+def home_for(user) -> str:
+    """Where signing in lands without a ``next``: staff on their console, a
+    producer's people on the producer dashboard, buyers on the shop."""
+    if user.is_staff:
+        return url_for("promotion_staff.dashboard")
+    if user.role is Role.PRODUCER:
+        return url_for("certification.producer_dashboard")
+    return url_for("storefront.home")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), url_for("storefront.home")))
+        return redirect(safe_next(request.args.get("next"), home_for(current_user)))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -110,7 +120,7 @@ def login():
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("storefront.home")))
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status

@@ -382,3 +382,28 @@ class TestCsrf:
     )
     def test_state_changing_routes_need_a_token(self, csrf_client, path):
         answers(csrf_client.post(path, data={}), 400)
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("customer", "/"), ("staff", "/staff/"), ("admin", "/staff/"), ("producer", "/producer/")],
+)
+def test_signing_in_lands_each_user_where_they_work(
+    client, make_user, make_producer, role, landing
+):
+    from shop.auth.models import Role
+
+    if role == "producer":
+        user = make_user(email="htx@example.vn")
+        make_producer(owner=user)
+    else:
+        user = make_user(email="gia@example.vn", role=Role(role))
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    redirects_to(response, landing)
+    assert client.get(landing).status_code == 200
+    # A next that is on this site still wins over the landing page.
+    client.post("/logout")
+    response = client.post(
+        "/login?next=/account/password", data={"email": user.email, "password": PASSWORD}
+    )
+    redirects_to(response, "/account/password")
