@@ -109,7 +109,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.reviews.staff import bp as reviews_staff_bp
     from shop.reviews.views import bp as reviews_bp
     from shop.seo.views import bp as seo_bp
-    from shop.settlements.views import bp as settlements_bp
+    from shop.settlements.producer import bp as settlements_producer_bp
+    from shop.settlements.staff import bp as settlements_bp
     from shop.storefront.views import bp as storefront_bp
 
     for bp in (
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         stripe_webhook_bp,
         reports_bp,
         settlements_bp,
+        settlements_producer_bp,
         legal_bp,
         legal_staff_bp,
         seo_bp,

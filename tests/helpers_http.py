@@ -26,3 +26,16 @@ def follow(client, response, path: str, status: int = 302, query: dict | None = 
     page = client.get(response.location)
     assert page.status_code == 200, f"GET {response.location} -> {page.status_code}"
     return page
+
+
+LANDINGS = {"/", "/staff/", "/producer/"}  # shop.accounts.views.home_for
+
+
+def assert_signed_in(response):
+    """A sign-in that went through: a 302 to the landing page of the user's role
+    (buyers on the shop, staff on the console, producers on their dashboard;
+    tests/auth/test_auth.py pins which is whose)."""
+    assert response.status_code == 302, f"sign-in answered {response.status_code}"
+    target = urlsplit(response.location)
+    assert target.path in LANDINGS, f"signed in to {response.location}"
+    return response

@@ -11,6 +11,8 @@ Spaces and dots between digits are ignored; all zeros is refused.
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class InvalidTaxId(ValueError):
     pass
@@ -19,6 +21,16 @@ class InvalidTaxId(ValueError):
 class TaxIdKind(enum.StrEnum):
     TAX_CODE = "tax_code"
     CITIZEN_ID = "citizen_id"
+
+    @property
+    def label(self):
+        return _TAX_ID_LABELS[self]
+
+
+_TAX_ID_LABELS = {
+    TaxIdKind.TAX_CODE: _l("Mã số thuế"),
+    TaxIdKind.CITIZEN_ID: _l("CCCD"),
+}
 
 
 def _digits(part: str) -> bool:

@@ -5,6 +5,7 @@ household producers) the tax withheld under Decree 117/2025."""
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -26,6 +27,16 @@ from shop.producers.models import Producer
 class SettlementStatus(enum.StrEnum):
     DRAFT = "draft"  # recomputed by every generate run
     PAID = "paid"  # frozen: never recomputed
+
+    @property
+    def label(self):
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    SettlementStatus.DRAFT: _l("Bản nháp (chưa chi trả)"),
+    SettlementStatus.PAID: _l("Đã thanh toán"),
+}
 
 
 class Settlement(Model):

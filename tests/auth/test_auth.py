@@ -9,6 +9,7 @@ from shop.core.redirects import safe_next
 from shop.extensions import db
 from shop.mail import outbox
 from tests.conftest import PASSWORD
+from tests.helpers_http import assert_signed_in
 
 
 def _register(client, email="An@Example.vn", password=PASSWORD, path="/register", **extra):
@@ -164,7 +165,7 @@ def test_register_rejects_bad_input_beside_the_field(client, overrides, message)
 
 def test_login_with_any_case_email(client, make_user, auth):
     make_user(email="binh@example.vn")
-    redirects_to(auth.login("Binh@Example.VN"), "/")
+    assert_signed_in(auth.login("Binh@Example.VN"))
     assert client.get("/account/password").status_code == 200
 
 
@@ -229,7 +230,7 @@ def test_changing_password_signs_out_other_sessions(app, make_user):
 
 def test_change_password_needs_the_current_one(client, make_user, auth):
     make_user(email="dung@example.vn")
-    redirects_to(auth.login("dung@example.vn"), "/")
+    assert_signed_in(auth.login("dung@example.vn"))
     response = client.post(
         "/account/password",
         data={"current_password": "not it at all", "new_password": "x" * 12, "confirm": "x" * 12},
@@ -338,7 +339,7 @@ def test_signup_is_rate_limited(client):
 
 def test_signing_up_while_signed_in_goes_home(client, make_user, auth):
     make_user(email="an@example.vn")
-    redirects_to(auth.login("an@example.vn"), "/")
+    assert_signed_in(auth.login("an@example.vn"))
     redirects_to(_register(client, email="other@example.vn"), "/")
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 

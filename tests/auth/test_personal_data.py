@@ -36,7 +36,7 @@ from shop.legal.services import (
 from shop.orders.models import Order, OrderStatus, SavedAddress
 from tests.conftest import PASSWORD
 from tests.factories import PROVINCE, WARD
-from tests.helpers_http import assert_redirect, follow
+from tests.helpers_http import assert_redirect, assert_signed_in, follow
 from tests.orders.helpers import order_for
 
 T1 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
@@ -106,7 +106,7 @@ def test_only_consenting_active_accounts_receive_marketing(app, make_user):
 
 def test_account_page_grants_and_withdraws_in_one_click(client, auth, make_user):
     user = make_user(email="an@example.vn")
-    assert_redirect(auth.login("an@example.vn"), "/")
+    assert_signed_in(auth.login("an@example.vn"))
     page = client.get("/account")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "private, no-store"
@@ -171,7 +171,7 @@ def test_the_export_holds_account_addresses_orders_complaints_consents(buyer_wit
 
 def test_download_my_data_is_a_zip_of_json_and_csv(client, auth, buyer_with_history):
     _user_row, order = buyer_with_history
-    assert_redirect(auth.login("an@example.vn"), "/")
+    assert_signed_in(auth.login("an@example.vn"))
     response = client.get("/account/my-data.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
@@ -197,7 +197,7 @@ def test_download_my_data_is_a_zip_of_json_and_csv(client, auth, buyer_with_hist
 
 def test_another_users_data_is_not_in_my_export(client, auth, make_user, buyer_with_history):
     make_user(email="khac@example.vn")
-    assert_redirect(auth.login("khac@example.vn"), "/")
+    assert_signed_in(auth.login("khac@example.vn"))
     archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data.zip").data))
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == "khac@example.vn"
@@ -252,7 +252,7 @@ def test_staff_and_producers_are_refused_with_a_reason(client, auth, staff, make
     producer = make_producer()
     owner = producer.members[0].user
     assert refusals_for(owner) == [DeletionRefusal.PRODUCER]
-    assert_redirect(auth.login(owner.email), "/")
+    assert_signed_in(auth.login(owner.email))
     page = client.get("/account/delete")
     assert page.status_code == 200
     assert "thuộc một chủ thể bán hàng" in page.get_data(as_text=True)
@@ -263,7 +263,7 @@ def test_staff_and_producers_are_refused_with_a_reason(client, auth, staff, make
 
 def test_delete_my_account_through_the_page(client, auth, buyer_with_history):
     user, _order = buyer_with_history
-    assert_redirect(auth.login("an@example.vn"), "/")
+    assert_signed_in(auth.login("an@example.vn"))
     assert client.get("/account/delete").status_code == 200
     # Without the confirmation, or with a wrong password: nothing happens.
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 400

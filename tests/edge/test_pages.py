@@ -10,7 +10,7 @@ from flask import make_response, render_template_string, session
 from shop.core.edge import cacheable
 from shop.extensions import db
 from tests.conftest import PASSWORD
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_redirect, assert_signed_in
 
 # Shared caches keep a page a minute (and may serve it stale five more while they
 # fetch it again); browsers ask again each time, cheaply (ETag: a 304).
@@ -28,7 +28,7 @@ def expected(url: str) -> str:
 def sign_in(app, email, full_name, make_user, **user_args):
     client = app.test_client()
     make_user(email=email, full_name=full_name, **user_args)
-    assert_redirect(client.post("/login", data={"email": email, "password": PASSWORD}), "/")
+    assert_signed_in(client.post("/login", data={"email": email, "password": PASSWORD}))
     return client
 
 

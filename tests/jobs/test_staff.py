@@ -7,7 +7,7 @@ from shop.jobs.models import OutboxMessage, OutboxStatus
 from shop.jobs.periodic import run_job
 from shop.mail import outbox, send_mail
 from tests.conftest import _free_port
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_redirect, assert_signed_in
 
 
 def _dead_mail(app) -> OutboxMessage:
@@ -25,7 +25,7 @@ def _dead_mail(app) -> OutboxMessage:
 def test_only_staff_see_the_outbox(app, client, auth, make_user):
     assert_redirect(client.get("/staff/outbox"), "/login", query={"next": "/staff/outbox"})
     make_user(email="c@example.vn")
-    assert_redirect(auth.login("c@example.vn"), "/")
+    assert_signed_in(auth.login("c@example.vn"))
     assert client.get("/staff/outbox").status_code == 403
     assert client.post("/staff/outbox/1/retry").status_code == 403
 
@@ -34,7 +34,7 @@ def test_staff_see_a_dead_mail_and_send_it_again(app, client, auth, staff):
     message = _dead_mail(app)
     assert message.status == OutboxStatus.DEAD
     run_job("orders.expire")
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
 
     page = client.get("/staff/outbox")
     assert page.status_code == 200

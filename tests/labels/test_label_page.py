@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from shop.extensions import db
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_redirect, assert_signed_in
 from tests.labels.test_labels import GTIN, owner_client  # noqa: F401
 
 
@@ -97,7 +97,7 @@ def test_staff_sheets_have_no_producer_offset(client, staff, auth, owner_client)
     )
     mine = _ink_left(owner_client.get(url).data)
     auth.logout()
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     theirs = _ink_left(client.get(url).data)
     assert mine - theirs == pytest.approx(50, abs=1)
 

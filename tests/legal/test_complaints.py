@@ -20,7 +20,7 @@ from shop.legal.services import (
     file_complaint,
 )
 from shop.mail import outbox
-from tests.helpers_http import assert_redirect, follow
+from tests.helpers_http import assert_redirect, assert_signed_in, follow
 
 FRIDAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -176,7 +176,7 @@ def test_a_signed_in_buyer_gets_the_form_filled_and_the_complaint_linked(
     client, app, auth, make_user
 ):
     user = make_user(email="an@example.vn", full_name="Nguyễn Văn An")
-    assert_redirect(auth.login("an@example.vn"), "/")
+    assert_signed_in(auth.login("an@example.vn"))
     html = client.get("/complaints/new?order=DH2611000007").get_data(as_text=True)
     assert 'value="Nguyễn Văn An"' in html
     assert 'value="an@example.vn"' in html
@@ -193,7 +193,7 @@ def test_only_staff_reach_the_complaints(client, app, auth, make_user):
     complaint, _key = _file()
     assert_redirect(client.get("/staff/complaints"), "/login", query={"next": "/staff/complaints"})
     make_user(email="c@example.vn")
-    assert_redirect(auth.login("c@example.vn"), "/")
+    assert_signed_in(auth.login("c@example.vn"))
     assert client.get("/staff/complaints").status_code == 403
     assert client.get(f"/staff/complaints/{complaint.id}").status_code == 403
     data = {"answer": "x"}
@@ -204,7 +204,7 @@ def test_only_staff_reach_the_complaints(client, app, auth, make_user):
 @pytest.fixture
 def staff_client(client, auth, make_user):
     make_user(email="nv@example.vn", role=Role.STAFF, full_name="Cán bộ Hà")
-    assert_redirect(auth.login("nv@example.vn"), "/")
+    assert_signed_in(auth.login("nv@example.vn"))
     return client
 
 

@@ -8,7 +8,7 @@ import pytest
 from shop.extensions import db
 from shop.producers.models import ProducerStatus
 from tests.factories import PROVINCE, WARD
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_redirect, assert_signed_in
 
 PAGES = ["/legal/rules", "/legal/complaints", "/legal/operator", "/legal/privacy", "/legal/returns"]
 
@@ -107,7 +107,7 @@ def test_producer_profile_takes_a_tax_code_and_replacing_it_needs_review(
         registration_number=None,
         legal_name="Hộ kinh doanh Lò Văn Páo",
     )
-    assert_redirect(auth.login("pao@example.vn"), "/")
+    assert_signed_in(auth.login("pao@example.vn"))
     response = client.post("/producer/profile", data=_profile(tax_id="0101 2345 678"))
     assert response.status_code == 400
     assert "Mã số thuế gồm 10 chữ số" in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from shop.localities.build_former import UnmatchedName, build
 from shop.localities.models import Province, Ward
 from shop.orders.models import Order
 from tests.factories import PROVINCE, WARD
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_signed_in
 
 HA_GIANG_2, LUNG_CU = 691, 715
 
@@ -215,7 +215,7 @@ def test_load_localities_reindex_puts_former_names_into_old_search_text(runner, 
 
 def test_producer_registration_suggests_the_current_ward(client, auth, make_user):
     make_user(email="owner@example.vn")
-    assert_redirect(auth.login("owner@example.vn"), "/")
+    assert_signed_in(auth.login("owner@example.vn"))
     data = {
         "kind": "cooperative",
         "legal_name": "Hợp tác xã Mật ong Lũng Cú",

@@ -8,7 +8,7 @@ from shop.cart.models import CartLine
 from shop.catalog.services import unpublish_product
 from shop.certification.services import revoke_certificate
 from shop.extensions import db
-from tests.helpers_http import assert_redirect, follow
+from tests.helpers_http import assert_redirect, assert_signed_in, follow
 
 
 def add(client, product_id, quantity=1, json=False):
@@ -154,7 +154,7 @@ def test_signed_in_cart_is_stored_and_guest_cart_merges_on_login(
     db.session.commit()
     put(client, tea.id, 3)  # as a guest
     put(client, honey.id, 2)
-    assert_redirect(auth.login("khach@example.vn"), "/")
+    assert_signed_in(auth.login("khach@example.vn"))
     lines = {line.product_id: line.quantity for line in db.session.scalars(db.select(CartLine))}
     assert lines == {tea.id: 4, honey.id: 2}  # 3 + 3 capped by the stock of 4
     cart = client.get("/cart.json").get_json()

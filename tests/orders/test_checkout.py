@@ -19,7 +19,7 @@ from shop.orders.models import (
     StateChange,
 )
 from tests.factories import OTHER_WARD
-from tests.helpers_http import assert_redirect, follow
+from tests.helpers_http import assert_redirect, assert_signed_in, follow
 from tests.orders.helpers import checkout_form, order_for
 
 
@@ -214,7 +214,7 @@ def test_empty_cart_redirects_to_cart(client):
 
 def test_signed_in_checkout_saves_and_offers_the_address(app, client, auth, make_user, make_listed):
     make_user(email="khach@example.vn")
-    assert_redirect(auth.login("khach@example.vn"), "/")
+    assert_signed_in(auth.login("khach@example.vn"))
     tea = make_listed(stock=4)
     total = fill_cart(client, (tea, 1))
     response = client.post("/checkout", data=checkout_form(total, save_address="y"))
@@ -240,7 +240,7 @@ def test_order_page_needs_the_key_or_the_owner(app, client, make_listed, make_us
     assert client.get(f"/orders/{order.number}?key=wrong").status_code == 404
     assert client.get(f"/orders/{order.number}?key={order.access_key}").status_code == 200
     make_user(email="other@example.vn")
-    assert_redirect(auth.login("other@example.vn"), "/")
+    assert_signed_in(auth.login("other@example.vn"))
     assert client.get(f"/orders/{order.number}").status_code == 404
     assert client.post(f"/orders/{order.number}/cancel").status_code == 404
 

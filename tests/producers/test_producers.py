@@ -12,6 +12,7 @@ from shop.extensions import db
 from shop.producers.models import MemberRole, Producer, ProducerMember, ProducerStatus
 from tests.conftest import PASSWORD
 from tests.factories import OTHER_WARD, PROVINCE, WARD
+from tests.helpers_http import assert_signed_in
 
 
 def _form(**overrides):
@@ -41,7 +42,7 @@ def _png(size=(64, 64), color=(200, 30, 30)) -> bytes:
 @pytest.fixture
 def signed_in(client, make_user, auth):
     user = make_user(email="owner@example.vn")
-    redirects_to(auth.login("owner@example.vn"), "/")
+    assert_signed_in(auth.login("owner@example.vn"))
     return user
 
 
@@ -223,7 +224,8 @@ def test_a_member_leaves_and_the_owner_removes_one(client, app, make_user, signe
 
     leaver = app.test_client()
     redirects_to(
-        leaver.post("/login", data={"email": "leaver@example.vn", "password": PASSWORD}), "/"
+        leaver.post("/login", data={"email": "leaver@example.vn", "password": PASSWORD}),
+        "/producer/",
     )
     # A plain member may remove only themselves.
     answers(leaver.post(f"/producer/members/{by_email['colleague@example.vn']}/remove"), 403)
@@ -260,7 +262,7 @@ def test_last_owner_cannot_be_removed(client, signed_in):
 def test_staff_verifies_a_producer(client, make_user, make_producer, auth):
     producer = make_producer(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    redirects_to(auth.login("canbo@example.vn"), "/")
+    assert_signed_in(auth.login("canbo@example.vn"))
     assert producer.legal_name in client.get("/staff/producers").get_data(as_text=True)
     redirects_to(client.post(f"/staff/producers/{producer.id}/verify"), "/staff/producers")
     db.session.refresh(producer)
@@ -271,7 +273,7 @@ def test_staff_verifies_a_producer(client, make_user, make_producer, auth):
 def test_staff_rejects_a_producer_with_a_reason(client, make_user, make_producer, auth):
     producer = make_producer(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    redirects_to(auth.login("canbo@example.vn"), "/")
+    assert_signed_in(auth.login("canbo@example.vn"))
     response = client.post(f"/staff/producers/{producer.id}/reject", data={"reason": ""})
     answers(response, 400)
     assert "Vui lòng nêu lý do." in response.get_data(as_text=True)
@@ -293,7 +295,7 @@ def test_producer_is_emailed_when_verified(client, staff, make_producer, auth):
     from shop.mail import outbox
 
     producer = make_producer(verified=False)
-    redirects_to(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     redirects_to(client.post(f"/staff/producers/{producer.id}/verify"), "/staff/producers")
     (mail,) = [m for m in outbox() if m["To"] == producer.email]
     assert "đã được xác minh" in mail["Subject"]
@@ -311,7 +313,7 @@ def test_without_javascript_the_ward_list_reloads_without_saving(client, signed_
 
 
 def test_staff_cannot_register_a_producer(client, staff, auth):
-    redirects_to(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     assert client.get("/producer/register").status_code == 403
     answers(client.post("/producer/register", data=_form()), 403)
 

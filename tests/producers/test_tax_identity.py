@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from shop.extensions import db
 from shop.producers.models import Producer, ProducerKind
+from tests.helpers_http import assert_signed_in
 from tests.producers.test_producers import _form, redirects_to
 
 
 @pytest.fixture
 def signed_in(client, make_user, auth):
     user = make_user(email="owner@example.vn")
-    redirects_to(auth.login("owner@example.vn"), "/")
+    assert_signed_in(auth.login("owner@example.vn"))
     return user
 
 
@@ -50,7 +51,7 @@ def test_profile_form_asks_an_existing_household_for_it(client, make_user, make_
         owner=owner, kind=ProducerKind.HOUSEHOLD, registration_number=None, legal_name="Hộ Mèo Vạc"
     )
     assert producer.tax_id is None  # registered before the rule
-    redirects_to(auth.login("ho@example.vn"), "/")
+    assert_signed_in(auth.login("ho@example.vn"))
     page = client.get("/producer/profile")
     assert page.status_code == 200
     assert "số CCCD của chủ hộ" in page.get_data(as_text=True)

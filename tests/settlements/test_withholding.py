@@ -17,7 +17,7 @@ from shop.settlements.exceptions import MissingTaxId
 from shop.settlements.models import Settlement, SettlementStatus
 from shop.settlements.withholding import DECREE_117_GOODS, withholding_applies
 from tests.factories import make_producer, make_product, make_user
-from tests.helpers_http import assert_redirect, follow
+from tests.helpers_http import assert_signed_in, follow
 from tests.reports.conftest import add_refund, build_order, vn
 
 OCTOBER = date(2025, 10, 1)
@@ -134,7 +134,7 @@ def test_household_without_tax_id_cannot_be_paid(no_id, staff):
 
 def test_staff_pay_page_says_why(client, auth, staff, no_id):
     settlement = db.session.scalar(select(Settlement))
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     detail_path = f"/staff/settlements/{settlement.id}"
     page = client.get(detail_path)
     assert page.status_code == 200
@@ -170,7 +170,7 @@ def test_household_statement_page_and_csv(client, auth, staff, home):
     october = db.session.scalar(select(Settlement).where(Settlement.month == OCTOBER))
     services.mark_paid(october, staff, "FT10", AFTER)
     db.session.commit()
-    assert_redirect(auth.login("ho@example.vn"), "/")
+    assert_signed_in(auth.login("ho@example.vn"))
     page = client.get("/producer/settlements/tax?year=2025")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -213,7 +213,7 @@ def test_statement_shows_only_the_producers_own(client, auth, home):
     _order(make_product(other, price=777_000), 1, PaymentMethod.CARD, vn(2025, 10, 2))
     services.generate(OCTOBER, AFTER)
     db.session.commit()
-    assert_redirect(auth.login("ho@example.vn"), "/")
+    assert_signed_in(auth.login("ho@example.vn"))
     assert _rows(client.get("/producer/settlements/tax.csv?year=2025"))[1:] == []
     assert "807.000" not in client.get("/producer/settlements/tax?year=2025").get_data(as_text=True)
 
@@ -224,7 +224,7 @@ def test_staff_monthly_declaration_export(client, auth, staff, home):
     _order(make_product(coop, price=200_000), 1, PaymentMethod.VIETQR, vn(2025, 10, 2))
     services.generate(OCTOBER, AFTER)
     db.session.commit()
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     rows = _rows(client.get("/staff/settlements/withholding.csv?month=2025-10"))
     assert rows[0][:4] == ["Tháng", "Tên hộ", "Loại giấy tờ", "Mã số thuế / CCCD"]
     assert len(rows) == 2  # the household only

@@ -19,7 +19,7 @@ from shop.producers.models import Producer
 from shop.uploads import make_thumbnails, thumbnail_key
 from tests.conftest import PASSWORD, FreshContextClient, _free_port
 from tests.factories import OTHER_PROVINCE, PROVINCE, WARD, product_set
-from tests.helpers_http import assert_redirect
+from tests.helpers_http import assert_redirect, assert_signed_in
 from tests.storage.conftest import object_keys
 
 pytestmark = pytest.mark.usefixtures("s3_app")
@@ -42,7 +42,7 @@ def owner_client(client, make_user, make_producer, make_product, auth):
     owner = make_user(email="owner@example.vn")
     client.producer = make_producer(owner=owner)
     client.product = make_product(client.producer, name="Chè Shan Tuyết Lũng Phìn")
-    assert_redirect(auth.login("owner@example.vn"), "/")
+    assert_signed_in(auth.login("owner@example.vn"))
     return client
 
 
@@ -151,7 +151,7 @@ def test_missing_objects_are_404_pages_not_500(owner_client, s3, bucket):
 
 def test_a_producer_logo_goes_to_the_bucket_and_is_served_back(client, make_user, auth, s3, bucket):
     make_user(email="new@example.vn")
-    assert_redirect(auth.login("new@example.vn"), "/")
+    assert_signed_in(auth.login("new@example.vn"))
     form = {
         "kind": "cooperative",
         "legal_name": "Hợp tác xã Chè Shan Tuyết Lũng Phìn",
@@ -230,19 +230,19 @@ def test_a_decision_scan_is_private_to_its_producer_and_staff(
     other = make_user(email="other@example.vn")
     make_producer(owner=other, province_code=OTHER_PROVINCE)
     auth.logout()
-    assert_redirect(auth.login("other@example.vn"), "/")
+    assert_signed_in(auth.login("other@example.vn"))
     assert owner_client.get(own).status_code == 404
 
     make_user(email="buyer@example.vn")
     auth.logout()
-    assert_redirect(auth.login("buyer@example.vn"), "/")
+    assert_signed_in(auth.login("buyer@example.vn"))
     assert_redirect(owner_client.get(own), "/producer/register")
     assert owner_client.get(as_staff).status_code == 403
 
     auth.logout()
     assert_redirect(owner_client.get(own), "/login", query={"next": own})
 
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     with owner_client.get(as_staff) as response:
         _assert_scan(response, certificate)
 
@@ -252,7 +252,7 @@ def test_a_scan_whose_object_is_gone_is_404(owner_client, staff, auth, s3, bucke
     s3.delete_object(Bucket=bucket, Key=certificate.scan_path)
     assert owner_client.get(f"/producer/certificates/{certificate.id}/scan").status_code == 404
     auth.logout()
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     assert owner_client.get(f"/staff/certificates/{certificate.id}/scan").status_code == 404
 
 
@@ -264,7 +264,7 @@ def test_label_artwork_is_stored_in_the_bucket_and_drawn_from_it(
 ):
     from shop.certification.queries import current_certificate
 
-    assert_redirect(auth.login(staff.email), "/")
+    assert_signed_in(auth.login(staff.email))
     artwork_png = _png(size=(300, 300), color=(0, 90, 160))
     response = client.post(
         "/staff/artwork",

@@ -1,4 +1,4 @@
-"""Settlements: staff compute, export and pay them; a producer reads its own.
+"""Settlements for staff: compute, export and pay them.
 
 GET  /staff/settlements?month=YYYY-MM           the month's settlements (default: last month)
 POST /staff/settlements/generate                compute the drafts of a month
@@ -6,10 +6,6 @@ GET  /staff/settlements/<id>                    the shipments and refunds behind
 POST /staff/settlements/<id>/pay                mark it paid, with the transfer reference
 GET  /staff/settlements.csv?month=YYYY-MM       the month for the accountant
 GET  /staff/settlements/withholding.csv?month=YYYY-MM  households' withheld tax, for the declaration
-GET  /producer/settlements                      the producer's own, newest month first
-GET  /producer/settlements/<id>                 one of them (another producer's is a 404)
-GET  /producer/settlements/tax?year=YYYY        a household's statement of tax withheld
-GET  /producer/settlements/tax.csv?year=YYYY    the same as CSV
 """
 
 from datetime import date
@@ -17,46 +13,29 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shop.auth.decorators import staff_required
 from shop.clock import today_vn
-from shop.core.csvsafe import csv_bytes
 from shop.core.errors import render_error
 from shop.extensions import db
 from shop.i18n import format_date_vn
-from shop.producers.access import own_or_404, producer_required
-from shop.producers.forms import KIND_LABELS
-from shop.producers.taxid import TaxIdKind, kind_of
 from shop.reports.periods import PeriodError, next_month, parse_month, previous_month
 from shop.settlements import services
 from shop.settlements.exceptions import FiguresChanged, SettlementError
-from shop.settlements.models import Settlement, SettlementStatus
-from shop.settlements.withholding import DECREE_117_GOODS
+from shop.settlements.exports import csv_response, format_bps, tax_id_label, tax_id_of
+from shop.settlements.models import Settlement
+from shop.settlements.queries import settlement_detail
 
 bp = Blueprint("settlements", __name__)
-
-STATUS_LABELS = {
-    SettlementStatus.DRAFT: _l("Bản nháp (chưa chi trả)"),
-    SettlementStatus.PAID: _l("Đã thanh toán"),
-}
-
-
-@bp.app_template_filter("bps")
-def format_bps(bps: int) -> str:
-    """500 -> "5 %", 50 -> "0,5 %" (a Vietnamese decimal comma)."""
-    whole, rest = divmod(bps, 100)
-    return f"{whole},{rest:02d}".rstrip("0").rstrip(",") + " %"
+bp.add_app_template_filter(format_bps, "bps")
 
 
 def _month_arg(today) -> tuple[date, str | None]:
@@ -90,16 +69,6 @@ def _settlement_or_404(settlement_id: int) -> Settlement:
     return settlement
 
 
-def _detail(settlement: Settlement) -> dict:
-    return {
-        "settlement": settlement,
-        "shipments": db.session.execute(services.shipments_of(settlement)).all(),
-        "refunds": db.session.execute(services.refunds_of(settlement)).all(),
-        "kind_labels": KIND_LABELS,
-        "status_labels": STATUS_LABELS,
-    }
-
-
 @bp.get("/staff/settlements")
 @staff_required
 def staff_index():
@@ -118,8 +87,6 @@ def staff_index():
         month_over=today >= next_month(month),
         previous=previous_month(month),
         following=next_month(month),
-        kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS,
     ), (400 if error else 200)
 
 
@@ -158,7 +125,7 @@ def staff_detail(settlement_id: int):
         "settlements/staff_detail.html",
         month_over=today_vn() >= next_month(settlement.month),
         missing_tax_id=services.missing_tax_id(settlement.producer),
-        **_detail(settlement),
+        **settlement_detail(settlement),
     )
 
 
@@ -211,7 +178,7 @@ def staff_csv():
         [
             s.month.strftime("%m/%Y"),
             s.producer.legal_name,
-            str(KIND_LABELS[s.producer.kind]),
+            str(s.producer.kind.label),
             s.producer.registration_number or "",
             s.gross_vnd,
             s.refunds_vnd,
@@ -219,52 +186,13 @@ def staff_csv():
             s.vat_withheld_vnd,
             s.pit_withheld_vnd,
             s.net_vnd,
-            str(STATUS_LABELS[s.status]),
+            str(s.status.label),
             format_date_vn(s.paid_at),
             s.reference or "",
         ]
         for s in settlements
     ]
-    return _csv_response(header, rows, f"quyet-toan-{month.strftime('%Y-%m')}.csv")
-
-
-@bp.get("/producer/settlements")
-@producer_required
-def producer_index():
-    settlements = db.session.scalars(services.settlements_of_producer(g.producer.id)).all()
-    return render_template(
-        "settlements/producer_index.html", settlements=settlements, status_labels=STATUS_LABELS
-    )
-
-
-@bp.get("/producer/settlements/<int:settlement_id>")
-@producer_required
-def producer_detail(settlement_id: int):
-    settlement = own_or_404(Settlement, settlement_id)
-    return render_template("settlements/producer_detail.html", **_detail(settlement))
-
-
-# -- tax withheld for households (Decree 117/2025) ------------------------------------
-
-TAX_ID_LABELS = {
-    TaxIdKind.TAX_CODE: _l("Mã số thuế"),
-    TaxIdKind.CITIZEN_ID: _l("CCCD"),
-}
-
-
-def _csv_response(header, rows, filename: str):
-    response = current_app.response_class(csv_bytes(header, rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _tax_id_of(settlement: Settlement) -> str:
-    """The number a paid settlement was declared under; the profile's for a draft."""
-    return settlement.tax_id or settlement.producer.tax_id or ""
-
-
-def _tax_id_label(tax_id: str) -> str:
-    return str(TAX_ID_LABELS[kind_of(tax_id)]) if tax_id else ""
+    return csv_response(header, rows, f"quyet-toan-{month.strftime('%Y-%m')}.csv")
 
 
 @bp.get("/staff/settlements/withholding.csv")
@@ -293,12 +221,12 @@ def staff_withholding_csv():
     ]
     rows = []
     for s in settlements:
-        tax_id = _tax_id_of(s)
+        tax_id = tax_id_of(s)
         rows.append(
             [
                 s.month.strftime("%m/%Y"),
                 s.producer.legal_name,
-                _tax_id_label(tax_id),
+                tax_id_label(tax_id),
                 tax_id,
                 s.producer.representative,
                 s.producer.address_line,
@@ -308,82 +236,8 @@ def staff_withholding_csv():
                 format_bps(s.pit_bps),
                 s.pit_withheld_vnd,
                 s.vat_withheld_vnd + s.pit_withheld_vnd,
-                str(STATUS_LABELS[s.status]),
+                str(s.status.label),
                 format_date_vn(s.paid_at),
             ]
         )
-    return _csv_response(header, rows, f"thue-khau-tru-ho-{month.strftime('%Y-%m')}.csv")
-
-
-def _year_arg(today) -> tuple[int, str | None]:
-    raw = request.args.get("year", "")
-    if not raw:
-        return today.year, None
-    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw), None
-    return today.year, _("Năm không hợp lệ: hãy nhập năm dạng YYYY, ví dụ %(y)s.", y=today.year)
-
-
-def _statement(year: int) -> dict:
-    settlements = db.session.scalars(services.withholding_of_producer(g.producer.id, year)).all()
-    paid = [s for s in settlements if s.is_paid]
-    return {
-        "year": year,
-        "settlements": settlements,
-        "paid_sums": {
-            "base": sum(s.withholding_base_vnd for s in paid),
-            "vat": sum(s.vat_withheld_vnd for s in paid),
-            "pit": sum(s.pit_withheld_vnd for s in paid),
-        },
-    }
-
-
-@bp.get("/producer/settlements/tax")
-@producer_required
-def producer_tax():
-    today = today_vn()
-    year, error = _year_arg(today)
-    return render_template(
-        "settlements/producer_tax.html",
-        error=error,
-        status_labels=STATUS_LABELS,
-        rates=DECREE_117_GOODS,
-        **_statement(year),
-    ), (400 if error else 200)
-
-
-@bp.get("/producer/settlements/tax.csv")
-@producer_required
-def producer_tax_csv():
-    year, error = _year_arg(today_vn())
-    if error:
-        return render_error(400, error)
-    statement = _statement(year)
-    header = [
-        _("Tháng"),
-        _("Mã số thuế / CCCD"),
-        _("Doanh thu sàn thu qua thẻ, VietQR (đồng)"),
-        _("Thuế suất GTGT"),
-        _("Thuế GTGT sàn khấu trừ (đồng)"),
-        _("Thuế suất TNCN"),
-        _("Thuế TNCN sàn khấu trừ (đồng)"),
-        _("Tổng thuế khấu trừ (đồng)"),
-        _("Trạng thái"),
-        _("Ngày sàn chi trả"),
-    ]
-    rows = [
-        [
-            s.month.strftime("%m/%Y"),
-            _tax_id_of(s),
-            s.withholding_base_vnd,
-            format_bps(s.vat_bps),
-            s.vat_withheld_vnd,
-            format_bps(s.pit_bps),
-            s.pit_withheld_vnd,
-            s.vat_withheld_vnd + s.pit_withheld_vnd,
-            str(STATUS_LABELS[s.status]),
-            format_date_vn(s.paid_at),
-        ]
-        for s in statement["settlements"]
-    ]
-    return _csv_response(header, rows, f"bang-ke-thue-khau-tru-{year}.csv")
+    return csv_response(header, rows, f"thue-khau-tru-ho-{month.strftime('%Y-%m')}.csv")
