@@ -143,6 +143,8 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from shop.catalog.gallery import cover_thumbs, photo_srcset
+    from shop.catalog.menu import catalog_menu, menu_trail
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
@@ -151,6 +153,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
+    app.jinja_env.globals["catalog_menu"] = catalog_menu
+    app.jinja_env.globals["menu_trail"] = menu_trail
+    app.jinja_env.globals["photo_srcset"] = photo_srcset
+    app.jinja_env.globals["cover_thumbs"] = cover_thumbs
 
     @app.context_processor
     def inject_globals() -> dict:
