@@ -7,6 +7,7 @@ cache costs nothing; the menu is on every page and must not cost a query each ti
 
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import select
 
 from shop.catalog.models import Industry, ProductSet
@@ -40,25 +41,37 @@ class MenuIndustry:
 
 
 def _load() -> tuple[MenuIndustry, ...]:
-    sets = db.session.scalars(select(ProductSet).order_by(ProductSet.id)).all()
-    by_industry: dict[int, list[MenuSet]] = {}
-    for s in sets:
-        by_industry.setdefault(s.industry_id, []).append(
-            MenuSet(s.id, s.code, s.name_vi, s.name_en)
-        )
-    industries = db.session.scalars(select(Industry).order_by(Industry.id)).all()
+    rows = db.session.execute(
+        select(Industry, ProductSet)
+        .outerjoin(ProductSet, ProductSet.industry_id == Industry.id)
+        .order_by(Industry.id, ProductSet.id)
+    )
+    industries: dict[int, Industry] = {}
+    sets: dict[int, list[MenuSet]] = {}
+    for industry, product_set in rows:
+        industries[industry.id] = industry
+        bucket = sets.setdefault(industry.id, [])
+        if product_set is not None:
+            bucket.append(
+                MenuSet(product_set.id, product_set.code, product_set.name_vi, product_set.name_en)
+            )
     return tuple(
-        MenuIndustry(i.id, i.code, i.name_vi, i.name_en, tuple(by_industry.get(i.id, ())))
-        for i in industries
+        MenuIndustry(i.id, i.code, i.name_vi, i.name_en, tuple(sets[i.id]))
+        for i in industries.values()
     )
 
 
 def catalog_menu() -> tuple[MenuIndustry, ...]:
-    """The industries in order, each with its product sets (a template global)."""
+    """The industries in order, each with its product sets (a template global).
+
+    From the shared cache, and once per request at most when the cache is off or down."""
+    if "catalog_menu" in g:
+        return g.catalog_menu
     menu = cache.get(CACHE_KEY)
     if menu is None:
         menu = _load()
         cache.set(CACHE_KEY, menu, timeout=CACHE_SECONDS)
+    g.catalog_menu = menu
     return menu
 
 
