@@ -36,4 +36,4 @@ def cover_thumbs(product_ids) -> dict[int, str]:
         .order_by(ProductPhoto.product_id, ProductPhoto.position.desc(), ProductPhoto.id.desc())
     )
     # Ordered so that each product's first photo (lowest position, then id) comes last.
-    return dict(rows.tuples().all())
+    return {row.product_id: row.thumb_path for row in rows}
