@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -111,10 +112,14 @@ def test_layout_facts_at_both_sizes(live_server, browser, demo, viewport):
         href = thumbs.nth(i).get_attribute("href")
         assert href.startswith("#photo-"), href  # an anchor in the page, never the file
     thumbs.nth(1).click()
-    page.wait_for_function(
-        "document.querySelector('[data-gallery]').scrollLeft > 0"
-        " && document.querySelectorAll('.thumbs a')[1].getAttribute('aria-current') === 'true'"
-    )
+    expect(thumbs.nth(1)).to_have_attribute("aria-current", "true")
+    expect(thumbs.nth(0)).not_to_have_attribute("aria-current", "true")
+    # The strip slid to the second photo (polled: the slide is smooth).
+    for _ in range(50):
+        if page.locator("[data-gallery]").evaluate("el => el.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("[data-gallery]").evaluate("el => el.scrollLeft") > 0
     _in_shop(live_server, page.url)
     # Star rank: one image named "4 trên 5 sao".
     star = page.locator(".ocop-badge .stars")
