@@ -190,6 +190,8 @@ def register_reactions() -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from shop.catalog.gallery import cover_thumbs, photo_srcset
+    from shop.catalog.menu import catalog_menu, menu_trail
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
@@ -204,6 +206,10 @@ def register_template_helpers(app: Flask) -> None:
     # Pages of a lower area that show a figure from a higher one (the staff
     # certificate page counts its printed labels) get it here, not by an import.
     app.jinja_env.globals["labels_printed"] = labels_printed
+    app.jinja_env.globals["catalog_menu"] = catalog_menu
+    app.jinja_env.globals["menu_trail"] = menu_trail
+    app.jinja_env.globals["photo_srcset"] = photo_srcset
+    app.jinja_env.globals["cover_thumbs"] = cover_thumbs
     register_seo(app)
     register_review_helpers(app)
 

@@ -56,7 +56,7 @@ def _key_args(order: Order) -> dict:
 
 
 def _order_page(order: Order):
-    return redirect(url_for("orders.detail", number=order.number, **_key_args(order)), 303)
+    return redirect(url_for("payments.order", number=order.number, **_key_args(order)), 303)
 
 
 @bp.route("/orders/<number>/lines/<int:line_id>/review", methods=["GET", "POST"])

@@ -132,8 +132,10 @@ def test_no_n_plus_one(client, make_listed, make_producer, count_queries):
         product = make_listed(f"Sản phẩm {n}", producer=make_producer())
         _add_photo(product)
     many = _queries_for(client, count_queries, "/products")
-    assert one == many <= 6
-    assert _queries_for(client, count_queries, f"/products/{first.slug}") == one_product <= 6
+    # A fixed budget, whatever the number of cards: the page, its count, the facets,
+    # photos, the header's menu of industries and the cards' review summaries.
+    assert one == many <= 7
+    assert _queries_for(client, count_queries, f"/products/{first.slug}") == one_product <= 7
 
 
 def _add_photo(product):

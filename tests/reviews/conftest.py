@@ -17,6 +17,7 @@ def deliver(order, upto=ShipmentStatus.DELIVERED):
             advance_shipment(
                 shipment.id, target, actor=None, carrier="VNPost", tracking_number="EB123VN"
             )
+            db.session.commit()  # the use case flushes; its caller (a view) commits
     db.session.refresh(order)
     return order
 
