@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.reports.views import bp as reports_bp
     from shop.seo.views import bp as seo_bp
     from shop.settlements.views import bp as settlements_bp
+    from shop.wishlist.views import bp as wishlist_bp
 
     for bp in (
         core_bp,
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         legal_bp,
         legal_staff_bp,
         seo_bp,
+        wishlist_bp,
     ):
         app.register_blueprint(bp)
 
@@ -154,12 +156,14 @@ def register_template_helpers(app: Flask) -> None:
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.money import format_vnd
     from shop.seo import register as register_seo
+    from shop.wishlist.views import register_template_globals as register_wishlist
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url
     register_seo(app)
+    register_wishlist(app)  # wishlisted(), related_products() for the catalogue's pages
 
     @app.context_processor
     def inject_globals() -> dict:
@@ -198,6 +202,7 @@ def register_commands(app: Flask) -> None:
     from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
     from shop.settlements.cli import settlements_cli
+    from shop.wishlist.cli import wishlist_cli
 
     for command in (
         create_user_command,
@@ -209,6 +214,7 @@ def register_commands(app: Flask) -> None:
         payments_cli,
         settlements_cli,
         jobs_cli,
+        wishlist_cli,
     ):
         app.cli.add_command(command)
 
