@@ -82,7 +82,22 @@ def wishlist_entries(user_id: int, today: date) -> list[Entry]:
         .where(WishlistItem.user_id == user_id)
         .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())
     )
-    return [Entry(*row[:7], bool(row[7]), *row[8:]) for row in rows]
+    return [
+        Entry(
+            item_id=row[0],
+            id=row[1],
+            slug=row[2],
+            name=row[3],
+            price_vnd=row[4],
+            stock=row[5],
+            stars=row[6],
+            on_sale=bool(row[7]),
+            producer_name=row[8],
+            province_name=row[9],
+            thumb_path=row[10],
+        )
+        for row in rows
+    ]
 
 
 def saved_product_ids(user_id: int) -> list[int]:
@@ -93,12 +108,6 @@ def saved_product_ids(user_id: int) -> list[int]:
             .order_by(WishlistItem.id.desc())
             .limit(MAX_MARKED)
         )
-    )
-
-
-def pending_alerts(product_id: int):
-    return select(StockAlert).where(
-        StockAlert.product_id == product_id, StockAlert.notified_at.is_(None)
     )
 
 
