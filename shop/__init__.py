@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.settlements.producer import bp as settlements_producer_bp
     from shop.settlements.staff import bp as settlements_bp
     from shop.storefront.views import bp as storefront_bp
+    from shop.wishlist.views import bp as wishlist_bp
 
     for bp in (
         core_bp,
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         reviews_producer_bp,
         reviews_staff_bp,
+        wishlist_bp,
     ):
         app.register_blueprint(bp)
 
@@ -198,6 +200,8 @@ def register_template_helpers(app: Flask) -> None:
     from shop.money import format_vnd
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
+    from shop.storefront.related import related_for
+    from shop.wishlist.views import register_template_globals as register_wishlist
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["date_vn"] = format_date_vn
@@ -212,6 +216,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["cover_thumbs"] = cover_thumbs
     register_seo(app)
     register_review_helpers(app)
+    register_wishlist(app)  # wishlisted() for the catalogue's pages
+    app.jinja_env.globals["related_products"] = related_for
 
     @app.context_processor
     def inject_globals() -> dict:
@@ -251,6 +257,7 @@ def register_commands(app: Flask) -> None:
     from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
     from shop.settlements.cli import settlements_cli
+    from shop.wishlist.cli import wishlist_cli
 
     for command in (
         create_user_command,
@@ -263,6 +270,7 @@ def register_commands(app: Flask) -> None:
         payments_cli,
         settlements_cli,
         jobs_cli,
+        wishlist_cli,
     ):
         app.cli.add_command(command)
 

@@ -17,6 +17,7 @@ from shop.orders.tasks import expire_unpaid_orders
 from shop.payments.tasks import reconcile_payments
 from shop.promotion.tasks import certificate_expiry_watch
 from shop.settlements.tasks import generate_last_month
+from shop.wishlist.tasks import notify_back_in_stock
 
 
 def periodic_jobs() -> list[PeriodicJob]:
@@ -35,6 +36,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             reconcile_payments,
             crontab(minute="*/15"),
             {"expires": 14 * 60},
+        ),
+        PeriodicJob(
+            "wishlist.back_in_stock",
+            every_minutes(10),
+            notify_back_in_stock,
+            crontab(minute="*/10"),
+            {"expires": 9 * 60},
         ),
         # Daily and monthly jobs fire every hour from their time on: the claim
         # makes the first one run and the others skip, and a run that failed is

@@ -27,6 +27,8 @@ from shop.legal.rules import DeletionRefusal, deletion_refusals
 from shop.legal.services import complaints_of, consents_of, withdraw_marketing_consent
 from shop.orders.models import Order, OrderStatus, SavedAddress
 from shop.producers.models import ProducerMember
+from shop.wishlist.queries import personal_data_of as wishlist_data
+from shop.wishlist.services import forget_user as forget_wishlist
 
 # Orders whose goods or money are still moving: the account must stay reachable.
 IN_PROGRESS = (OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_DELIVERY, OrderStatus.PAID)
@@ -135,6 +137,7 @@ def personal_data(user: User) -> dict:
             }
             for c in consents
         ],
+        **wishlist_data(user.id, user.email),  # "wishlist", "stock_alerts"
     }
 
 
@@ -157,6 +160,8 @@ def personal_data_zip(user: User, now: datetime) -> bytes:
         archive.writestr("order_lines.csv", _table(lines))
         archive.writestr("complaints.csv", _table(data["complaints"]))
         archive.writestr("consents.csv", _table(data["consents"]))
+        archive.writestr("wishlist.csv", _table(data["wishlist"]))
+        archive.writestr("stock_alerts.csv", _table(data["stock_alerts"]))
     return buffer.getvalue()
 
 
@@ -185,6 +190,7 @@ def delete_account(user: User, now: datetime) -> None:
     withdraw_marketing_consent(user, now)  # the consent history stays, as proof
     db.session.execute(delete(SavedAddress).where(SavedAddress.user_id == user.id))
     db.session.execute(delete(CartLine).where(CartLine.user_id == user.id))
+    forget_wishlist(user)  # before the address changes: alerts are found by it too
     marker = f"deleted-{user.id}-{secrets.token_hex(4)}@{DELETED_DOMAIN}"
     for complaint in db.session.scalars(complaints_of(user)):
         complaint.name = DELETED_NAME

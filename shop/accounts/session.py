@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from shop.cart.views import cart_size
 from shop.core.privacy import NO_STORE
+from shop.wishlist.queries import saved_product_ids
 
 bp = Blueprint("visitor", __name__)
 
@@ -33,6 +34,9 @@ def session_json():
         # Only the signed-in need one here (the log-out form): no session is made
         # for an anonymous visitor just by opening a page.
         csrf_token=generate_csrf() if signed_in else None,
+        # The back-in-stock form's address, and the products to mark "Đã lưu".
+        email=current_user.email if signed_in else None,
+        wishlist=saved_product_ids(current_user.id) if signed_in else [],
         flashes=[
             {"category": category, "message": message}
             for category, message in get_flashed_messages(with_categories=True)

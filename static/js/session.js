@@ -28,6 +28,15 @@
         show("[data-for=" + s.role + "]", true);
         document.querySelectorAll("[data-user-name]").forEach(function (el) { el.textContent = s.name; });
         document.querySelectorAll("[data-csrf-token]").forEach(function (el) { el.value = s.csrf_token; });
+        document.querySelectorAll("[data-user-email]").forEach(function (el) { if (!el.value) el.value = s.email || ""; });
+        // Saved products (templates/wishlist/_button.html): the button says so.
+        (s.wishlist || []).forEach(function (id) {
+          document.querySelectorAll('[data-wishlist-product="' + Number(id) + '"] button').forEach(function (b) {
+            b.setAttribute("aria-pressed", "true");
+            b.querySelector(".heart").textContent = "\u2665";
+            b.querySelector(".save-label").textContent = b.dataset.savedLabel;
+          });
+        });
       }
       var area = document.querySelector("[data-flashes]");
       (s.flashes || []).forEach(function (f) {

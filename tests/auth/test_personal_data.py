@@ -186,6 +186,8 @@ def test_download_my_data_is_a_zip_of_json_and_csv(client, auth, buyer_with_hist
         "order_lines.csv",
         "complaints.csv",
         "consents.csv",
+        "wishlist.csv",
+        "stock_alerts.csv",
     }
     data = json.loads(archive.read("data.json"))
     assert data["orders"][0]["number"] == order.number

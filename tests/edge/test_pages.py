@@ -47,7 +47,8 @@ def test_public_pages_are_public_with_an_etag(client, storefront):
         assert "Set-Cookie" not in response.headers, url
         assert "cookie" not in response.headers.get("Vary", "").lower(), url
         page = response.get_data(as_text=True)
-        assert re.findall(r'name="csrf_token" value="([^"]*)"', page) in ([], [""]), url
+        # Forms carry an empty token field at most (session.js fills it for the signed-in).
+        assert set(re.findall(r'name="csrf_token" value="([^"]*)"', page)) <= {""}, url
 
 
 def test_a_conditional_get_answers_304_until_the_page_changes(client, storefront):
@@ -101,6 +102,8 @@ def test_session_json_says_who_and_what_is_in_the_cart(app, client, storefront, 
         "cart_count": 0,
         "cart_label": "0 sản phẩm",
         "csrf_token": None,
+        "email": None,
+        "wishlist": [],
         "flashes": [],
     }
     an = sign_in(app, "an@example.vn", "Trần Thị An", make_user)

@@ -45,6 +45,7 @@ def test_beat_fires_every_job_and_the_sweeper(app):
         "ocop.daily",
         "settlements.generate",
         "jobs.prune",
+        "wishlist.back_in_stock",
     }
     assert schedule["outbox.sweep"]["task"] == "shop.jobs.sweep"
 
