@@ -30,18 +30,14 @@ def place_without_email(client, product, method="vietqr"):
     response = client.post("/checkout", data=checkout_form(total, method, email=""))
     order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
     assert order is not None, response.get_data(as_text=True)[:2000]
-    page = follow(
-        client, response, f"/orders/{order.number}", 303, query={"key": order.access_key}
-    )
+    page = follow(client, response, f"/orders/{order.number}", 303, query={"key": order.access_key})
     return order, page.get_data(as_text=True)
 
 
 def mail_rows() -> list[dict]:
     """Every e-mail queued in the outbox (sent or not): its payload."""
     db.session.expire_all()
-    return [
-        row.payload for row in db.session.scalars(select(OutboxMessage)) if row.kind == "mail"
-    ]
+    return [row.payload for row in db.session.scalars(select(OutboxMessage)) if row.kind == "mail"]
 
 
 def assert_no_customer_mail(order, producer_emails):
@@ -77,9 +73,7 @@ def test_the_phone_stays_required_and_checked(client, make_listed):
     assert db.session.scalar(select(Order)) is None
 
 
-def test_the_confirmation_page_shows_the_link_and_says_no_email_will_come(
-    app, client, make_listed
-):
+def test_the_confirmation_page_shows_the_link_and_says_no_email_will_come(app, client, make_listed):
     product = make_listed(price=PRICE, stock=5)
     order, html = place_without_email(client, product, "cod")
     assert "Đã đặt đơn hàng" in html
@@ -125,9 +119,7 @@ def test_an_order_without_email_goes_through_transfer_shipping_and_delivery(
         ("ship", {"carrier": "VNPost", "tracking_number": "EL1VN"}),
         ("deliver", {}),
     ]:
-        response = producer_client.post(
-            f"/producer/shipments/{shipment.id}/{action}", data=data
-        )
+        response = producer_client.post(f"/producer/shipments/{shipment.id}/{action}", data=data)
         assert_redirect(response, f"/producer/shipments/{shipment.id}", 303)
     db.session.expire_all()
     order = db.session.get(Order, order.id)
