@@ -122,7 +122,8 @@ def test_declined_then_switched_to_cash_on_delivery(card_order, client, localstr
     html = page.get_data(as_text=True)
     assert "sang thanh toán khi nhận hàng" in html
     assert 'id="card-form"' not in html
-    assert "Cách thanh toán" in html and "Thẻ → Thanh toán khi nhận hàng (COD)" in html
+    assert "Cách thanh toán" in html
+    assert "Thẻ → Thanh toán khi nhận hàng (COD)" in html
 
     db.session.expire_all()
     order = db.session.get(Order, card_order.id)
