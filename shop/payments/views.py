@@ -206,7 +206,7 @@ def pay_card(number: str):
         if exc.unreachable:
             message = _(
                 "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại, "
-                "hoặc đổi sang thanh toán khi nhận hàng hay chuyển khoản VietQR bên dưới."
+                "hoặc đổi sang phương thức thanh toán khác bên dưới (khi nhận hàng, VietQR)."
             )
             return jsonify({"error": message, "code": "unreachable"}), 503
         return jsonify(
