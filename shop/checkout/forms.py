@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from shop.formfields import choices, email_field, phone_field
+from shop.formfields import choices, phone_field
 from shop.localities.forms import AddressMixin
 from shop.orders.models import PaymentMethod
 
@@ -26,7 +26,21 @@ class CheckoutForm(AddressMixin, FlaskForm):
         ],
     )
     phone = phone_field(_l("Số điện thoại"), _l("Dạng 0912345678 hoặc +84912345678."))
-    email = email_field(_l("Email"), _l("Chúng tôi gửi xác nhận đơn hàng đến email này."))
+    # Optional whatever the payment method: many cash-on-delivery buyers have no
+    # e-mail, and Stripe needs none for a card PaymentIntent. The phone is required.
+    email = EmailField(
+        _l("Email (không bắt buộc)"),
+        description=_l(
+            "Chúng tôi gửi xác nhận đơn hàng đến email này. Không có email? Bỏ trống: "
+            "trang đơn hàng sẽ cho bạn đường dẫn theo dõi đơn."
+        ),
+        filters=[lambda value: (value or "").strip().lower() or None],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Email quá dài.")),
+            Email(message=_l("Email không hợp lệ."), check_deliverability=False),
+        ],
+    )
     note = TextAreaField(
         _l("Ghi chú cho người bán (không bắt buộc)"),
         validators=[Optional(), Length(max=500, message=_l("Ghi chú tối đa 500 ký tự."))],

@@ -50,7 +50,7 @@ def valid_token(token: str | None) -> bool:
 class Contact:
     customer_name: str
     phone: str
-    email: str
+    email: str | None  # None: the buyer gave none (the order sends them no e-mail)
     province_code: int
     ward_code: int
     street: str

@@ -109,7 +109,7 @@ def checkout():
         contact = services.Contact(
             customer_name=form.customer_name.data.strip(),
             phone=form.phone.data,
-            email=form.email.data.strip().lower(),
+            email=form.email.data or None,
             province_code=form.province_code.data,
             ward_code=form.ward_code.data,
             street=form.street.data.strip(),
@@ -190,7 +190,9 @@ def checkout():
                     "Đã đặt đơn hàng %(number)s. Chúng tôi đã gửi xác nhận đến %(email)s.",
                     number=number,
                     email=email,
-                ),
+                )
+                if email
+                else _("Đã đặt đơn hàng %(number)s.", number=number),
                 "success",
             )
         return redirect(target, 303)

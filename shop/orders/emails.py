@@ -1,6 +1,10 @@
 """The e-mails of an order. Queued in the transaction that makes the change and
 sent after its commit (shop/jobs/services.py); the key of each names the event,
-so each recipient gets each e-mail once."""
+so each recipient gets each e-mail once.
+
+An order may have no e-mail (a buyer who gave only a phone number): every
+e-mail to the customer is then skipped, never failed; the order page shows the
+tracking link instead. Producers' notices go out either way."""
 
 from flask import current_app
 from flask_babel import force_locale
@@ -62,6 +66,8 @@ def send_order_placed(payload: dict) -> None:
 
 
 def order_confirmation(order: Order) -> None:
+    if not order.email:  # a buyer who gave only a phone: nothing to send
+        return
     with force_locale("vi"):
         how = {
             "cod": _("Thanh toán khi nhận hàng (COD)."),
@@ -122,6 +128,8 @@ def producer_notice(shipment: Shipment) -> None:
 
 def shipping_notice(shipment: Shipment) -> None:
     order = shipment.order
+    if not order.email:  # a buyer who gave only a phone: nothing to send
+        return
     with force_locale("vi"):
         body = "\n".join(
             [
@@ -151,6 +159,8 @@ def shipping_notice(shipment: Shipment) -> None:
 
 
 def payment_received(order: Order) -> None:
+    if not order.email:  # a buyer who gave only a phone: nothing to send
+        return
     with force_locale("vi"):
         body = "\n".join(
             [
@@ -173,6 +183,8 @@ def payment_received(order: Order) -> None:
 
 
 def order_cancelled(order: Order, reason: str) -> None:
+    if not order.email:  # a buyer who gave only a phone: nothing to send
+        return
     with force_locale("vi"):
         body = "\n".join(
             [
@@ -188,3 +200,33 @@ def order_cancelled(order: Order, reason: str) -> None:
             body,
             key=f"order-cancelled:{order.id}",
         )
+
+
+def order_link(order: Order, *, period: str) -> bool:
+    """Send the order's tracking link again to the order's own e-mail (a guest
+    who lost it asked by phone and order number). Once per ``period`` (a key
+    such as the hour): a repeated request in it queues nothing more. Returns
+    False when the order has no e-mail (nothing is sent)."""
+    if not order.email:
+        return False
+    with force_locale("vi"):
+        body = "\n".join(
+            [
+                _("Xin chào %(name)s,", name=order.customer_name),
+                "",
+                _(
+                    "Có người vừa yêu cầu gửi lại đường dẫn theo dõi đơn hàng %(number)s.",
+                    number=order.number,
+                ),
+                _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
+                "",
+                _("Nếu không phải bạn yêu cầu, bạn có thể bỏ qua email này."),
+            ]
+        )
+        send_mail(
+            order.email,
+            _("Đường dẫn theo dõi đơn hàng %(number)s", number=order.number),
+            body,
+            key=f"order-link:{order.id}:{period}",
+        )
+    return True

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import IntegerField, RadioField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from shop.catalog.forms import PriceField
-from shop.formfields import choices
+from shop.formfields import choices, phone_field
 from shop.producers.rules import MAX_BASE_GRAMS, MAX_FEE_VND, ShippingMode
 
 MAX_SHIPPING_VND = MAX_FEE_VND
@@ -117,3 +117,23 @@ class ShippingForm(FlaskForm):
             if self[name].data is not None:
                 data[name] = self[name].data
         return data
+
+
+def _order_number(value):
+    """ "dh 2611 000123" is DH2611000123: no spaces, upper case."""
+    return "".join((value or "").split()).upper()
+
+
+class FindOrderForm(FlaskForm):
+    """A guest who lost their order's link asks for it again."""
+
+    number = StringField(
+        _l("Mã đơn hàng"),
+        description=_l("Dạng DH2611000123, trong tin nhắn hoặc giấy tờ giao hàng."),
+        filters=[_order_number],
+        validators=[
+            InputRequired(message=_l("Vui lòng nhập mã đơn hàng.")),
+            Length(max=20, message=_l("Mã đơn hàng tối đa 20 ký tự.")),
+        ],
+    )
+    phone = phone_field(_l("Số điện thoại đặt hàng"))

@@ -100,7 +100,12 @@ _SHIPMENT_LABELS = {
     ShipmentStatus.DELIVERED: _l("Đã giao"),
     ShipmentStatus.CANCELLED: _l("Đã huỷ"),
 }
-STATE_ENUMS = {"order": OrderStatus, "payment": PaymentStatus, "shipment": ShipmentStatus}
+STATE_ENUMS = {
+    "order": OrderStatus,
+    "payment": PaymentStatus,
+    "shipment": ShipmentStatus,
+    "method": PaymentMethod,  # the buyer changed how to pay (a declined card)
+}
 
 
 def state_label(subject: str, value: str | None):
@@ -131,7 +136,9 @@ class Order(Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     customer_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(15))
-    email: Mapped[str] = mapped_column(String(254))
+    # None when the buyer gave none (many cash-on-delivery buyers have no e-mail):
+    # the order then sends no e-mail to its customer, and its page shows its link.
+    email: Mapped[str | None] = mapped_column(String(254))
     province_code: Mapped[int] = mapped_column(ForeignKey("provinces.code"))
     ward_code: Mapped[int] = mapped_column(ForeignKey("wards.code"))
     street: Mapped[str] = mapped_column(String(200))
@@ -279,7 +286,7 @@ class StateChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"))
-    subject: Mapped[str] = mapped_column(String(20))  # order | shipment | payment
+    subject: Mapped[str] = mapped_column(String(20))  # order | shipment | payment | method
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,6 +3,7 @@ order's side of money (a payment applied, a refund booked), which
 the payments package calls. Every function here flushes at most; the view, CLI
 command or task that calls it commits once."""
 
+import hmac
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -53,6 +54,20 @@ def order_by_number(number: str) -> Order | None:
             selectinload(Order.lines),
         )
     )
+
+
+# Compared against when no order has the number, so that a wrong phone and an
+# unknown number take the same steps (order numbers are sequential).
+_NO_PHONE = "0000000000"
+
+
+def order_for_phone(number: str, phone: str) -> Order | None:
+    """The order with this number, if it was placed with this (normalised)
+    phone; None otherwise, whichever of the two is wrong, after the same work."""
+    order = db.session.scalar(select(Order).where(Order.number == number[:20]))
+    stored = order.phone if order is not None else _NO_PHONE
+    matches = hmac.compare_digest(stored.encode(), phone.encode())
+    return order if order is not None and matches else None
 
 
 def cancellable(order: Order) -> bool:
@@ -299,5 +314,6 @@ __all__ = [
     "cancellable",
     "expire_order",
     "lock_order",
+    "order_for_phone",
     "unpaid_past_due",
 ]

@@ -17,7 +17,8 @@ from shop.orders.models import (
 Ord, S, P = OrderStatus, ShipmentStatus, PaymentStatus
 
 ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
-    Ord.PENDING_PAYMENT: frozenset({Ord.PAID, Ord.CANCELLED}),
+    # AWAITING_DELIVERY: an unpaid card order switched to cash on delivery.
+    Ord.PENDING_PAYMENT: frozenset({Ord.PAID, Ord.CANCELLED, Ord.AWAITING_DELIVERY}),
     Ord.AWAITING_DELIVERY: frozenset({Ord.COMPLETED, Ord.CANCELLED}),
     Ord.PAID: frozenset({Ord.COMPLETED, Ord.CANCELLED, Ord.REFUNDED}),
     Ord.COMPLETED: frozenset({Ord.REFUNDED}),

@@ -6,6 +6,7 @@ import hmac
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -18,8 +19,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from shop.extensions import db
-from shop.orders import services, states
+from shop.clock import utcnow
+from shop.extensions import db, limiter
+from shop.orders import emails, services, states
 from shop.orders.models import Order, Shipment, ShipmentStatus
 from shop.orders.services import OrderActionError
 from shop.pagination import paginate
@@ -48,6 +50,50 @@ def key_args(order: Order) -> dict:
     if current_user.is_authenticated and order.user_id == current_user.id:
         return {}
     return {"key": order.access_key}
+
+
+# -- a guest who lost the link ----------------------------------------------------
+
+
+def _find_limit() -> str:
+    return current_app.config.get("ORDER_FIND_RATE_LIMIT", "10 per hour")
+
+
+def _find_number_limit() -> str:
+    return current_app.config.get("ORDER_FIND_NUMBER_RATE_LIMIT", "5 per hour")
+
+
+def _find_number_key() -> str:
+    """Per order number, whoever asks: guessing one order's phone from many
+    addresses is limited too."""
+    number = "".join((request.form.get("number") or "").split()).upper()[:20]
+    return f"order-find:{number}"
+
+
+@bp.route("/orders/find", methods=["GET", "POST"])
+@limiter.limit(_find_limit, methods=["POST"])
+@limiter.limit(_find_number_limit, methods=["POST"], key_func=_find_number_key)
+def find():
+    """Ask for an order's link again by its number and phone. Order numbers are
+    sequential, so the answer has one shape whatever is wrong: the same sentence,
+    plus the order's status only when both match. The link itself goes only to
+    the order's own e-mail (through the outbox), never onto this page."""
+    from shop.orders.forms import FindOrderForm
+
+    form = FindOrderForm()
+    answered = False
+    order = None
+    sent = False
+    if form.validate_on_submit():
+        answered = True
+        order = services.order_for_phone(form.number.data, form.phone.data)
+        if order is not None:
+            # Once an hour at most (the key), and the rate limits bound the rest.
+            sent = emails.order_link(order, period=f"{utcnow():%Y%m%d%H}")
+            db.session.commit()
+    return render_template(
+        "orders/find.html", form=form, answered=answered, order=order, sent=sent
+    ), 400 if form.errors else 200
 
 
 MY_ORDERS_PAGE = 100  # a buyer's orders a page

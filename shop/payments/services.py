@@ -22,7 +22,14 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.jobs.services import enqueue
 from shop.money import format_vnd
-from shop.orders.models import Order, PaymentMethod, ShipmentStatus
+from shop.orders.models import (
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    ShipmentStatus,
+    StateChange,
+)
 from shop.orders.services import (
     OrderActionError,
     apply_payment,
@@ -30,7 +37,9 @@ from shop.orders.services import (
     cancel_order,
     lock_order,
 )
+from shop.orders.states import transition
 from shop.payments import stripe_gateway
+from shop.payments.declines import stored_code
 from shop.payments.models import (
     CardPayment,
     MoneyAction,
@@ -98,7 +107,12 @@ def settle_card_payment(
             update(CardPayment)
             .where(CardPayment.id == payment.id, CardPayment.stripe_status != "succeeded")
             .values(
-                stripe_status=intent.status, last_error=(intent.error or None), updated_at=utcnow()
+                stripe_status=intent.status,
+                # Codes, not Stripe's English: the page says it in the buyer's language.
+                last_error=(
+                    stored_code(intent.error_code, intent.decline_code) if intent.error else None
+                ),
+                updated_at=utcnow(),
             )
         )
         return False
@@ -171,6 +185,129 @@ def stop_payment_intent(order_id: int) -> None:
         if intent is not None:
             payment.stripe_status = intent.status
             db.session.flush()
+
+
+# -- leaving card for another method ---------------------------------------------------
+
+# A card payment in these states has taken, or may still take, the buyer's money:
+# the order stays a card order.
+CARD_BUSY = frozenset({"succeeded", "processing"})
+SWITCH_TARGETS = frozenset({PaymentMethod.COD, PaymentMethod.VIETQR})
+
+
+def _card_row_locked(order_id: int) -> CardPayment | None:
+    return db.session.scalar(
+        select(CardPayment)
+        .where(CardPayment.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _check_unpaid_card_order(order: Order) -> None:
+    if (
+        order.payment_method != PaymentMethod.CARD
+        or order.status != OrderStatus.PENDING_PAYMENT
+        or order.payment_status != PaymentStatus.UNPAID
+    ):
+        raise PaymentError(
+            _("Đơn hàng này không còn chờ thanh toán thẻ: không đổi được cách thanh toán.")
+        )
+
+
+def stop_card_payment(order_id: int) -> CardPayment | None:
+    """Step one of leaving card (a declined card, a buyer who changed their
+    mind): cancel the order's open PaymentIntent at Stripe, so that no card
+    payment can succeed afterwards, and record what Stripe says. When Stripe
+    refuses because the intent succeeded or is processing meanwhile, that is
+    settled here instead (the order is paid). The card row is locked (the lock
+    order of ``settle_card_payment``: card row, then order). Raises GatewayError
+    when Stripe cannot be reached (nothing changed). Flushes; the caller commits
+    before step two, ``switch_payment_method``."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise PaymentError(_("Không tìm thấy đơn hàng."))
+    _check_unpaid_card_order(order)
+    payment = _card_row_locked(order_id)
+    if payment is None or payment.payment_intent_id is None:
+        return payment
+    if payment.stripe_status in CARD_BUSY or payment.stripe_status == "canceled":
+        return payment
+    try:
+        intent = stripe_gateway.cancel_payment_intent_or_raise(payment.payment_intent_id)
+    except stripe_gateway.GatewayError as exc:
+        if exc.unreachable:
+            raise
+        # Refused: paid or processing since we last looked. Read it back and settle.
+        intent = stripe_gateway.retrieve_payment_intent(payment.payment_intent_id)
+        settle_card_payment(payment, intent, source="stripe")
+        db.session.flush()
+        db.session.refresh(payment)
+        return payment
+    payment.stripe_status = intent.status
+    payment.updated_at = utcnow()
+    db.session.flush()
+    return payment
+
+
+@dataclass(frozen=True)
+class SwitchResult:
+    order: Order
+    duplicate: bool = False  # it was that method already (a resubmitted form)
+
+
+def switch_payment_method(
+    order_id: int, method: PaymentMethod, *, actor: User | None, actor_label: str
+) -> SwitchResult:
+    """Step two: the same order, its address, lines and reserved stock, is paid
+    by ``method`` (cash on delivery or VietQR) instead of card. Only while it is
+    unpaid and its PaymentIntent (if any) was cancelled by ``stop_card_payment``;
+    a card payment that succeeded or is processing refuses. The change is
+    recorded in the order's history; a cash-on-delivery order waits for the
+    producers at once. Locks the card row, then the order. Flushes."""
+    if method not in SWITCH_TARGETS:
+        raise PaymentError(_("Vui lòng chọn cách thanh toán."))
+    payment = _card_row_locked(order_id)
+    order = locked_order(order_id)
+    if order.payment_method == method:
+        return SwitchResult(order, duplicate=True)
+    if payment is not None and payment.stripe_status in CARD_BUSY:
+        raise PaymentError(
+            _(
+                "Thanh toán thẻ của đơn này đã thành công hoặc đang được xử lý: "
+                "không đổi cách thanh toán."
+            )
+        )
+    _check_unpaid_card_order(order)
+    if payment is not None and payment.payment_intent_id and payment.stripe_status != "canceled":
+        # Step one did not run, or an intent was made since: never leave one open.
+        raise PaymentError(_("Thanh toán thẻ của đơn này còn đang mở. Vui lòng thử lại."))
+    reason = "Khách hàng đổi cách thanh toán"  # stored text, shown in the history
+    order.payment_method = method
+    db.session.add(
+        StateChange(
+            order_id=order.id,
+            subject="method",
+            from_state=str(PaymentMethod.CARD),
+            to_state=str(method),
+            actor_id=actor.id if actor is not None else None,
+            actor_label=actor_label,
+            reason=reason,
+            at=utcnow(),
+        )
+    )
+    if method == PaymentMethod.COD:
+        transition(
+            order,
+            OrderStatus.AWAITING_DELIVERY,
+            actor=actor,
+            actor_label=actor_label,
+            reason=reason,
+        )
+        order.expires_at = None  # cash on delivery waits for the producers, not the clock
+    observability.payment(method, "switched_from_card")
+    db.session.flush()
+    return SwitchResult(order)
 
 
 # -- money actions -------------------------------------------------------------

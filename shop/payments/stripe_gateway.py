@@ -22,10 +22,19 @@ class MalformedPayload(ValueError):
 class GatewayError(Exception):
     """Stripe refused or could not be reached; ``message`` is safe to show."""
 
-    def __init__(self, message: str, code: str | None = None, *, unreachable: bool = False):
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        *,
+        unreachable: bool = False,
+        decline_code: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
+        # A refused card: the bank's reason (insufficient_funds, lost_card…), if given.
+        self.decline_code = decline_code
         # Stripe did not answer (network, timeout, its own 5xx): the call may be
         # tried again with the same idempotency key. Otherwise Stripe said no.
         self.unreachable = unreachable
@@ -39,6 +48,9 @@ class Intent:
     amount_received: int
     client_secret: str | None
     error: str | None = None
+    # Why the last attempt failed, as Stripe's codes (see shop/payments/declines.py).
+    error_code: str | None = None
+    decline_code: str | None = None
 
 
 def client() -> stripe.StripeClient:
@@ -59,10 +71,11 @@ def client() -> stripe.StripeClient:
 
 def _intent(pi) -> Intent:
     pi = pi.to_dict() if hasattr(pi, "to_dict") else pi
-    error = None
+    error = error_code = decline_code = None
     last_error = pi.get("last_payment_error")
     if last_error:
         error = last_error.get("message") or last_error.get("code")
+        error_code, decline_code = last_error.get("code"), last_error.get("decline_code")
     amount_received = pi.get("amount_received")
     if amount_received is None:  # localstripe leaves it out; Stripe always sends it
         amount_received = pi["amount"] if pi["status"] == "succeeded" else 0
@@ -73,6 +86,8 @@ def _intent(pi) -> Intent:
         amount_received=amount_received,
         client_secret=pi.get("client_secret"),
         error=error,
+        error_code=error_code,
+        decline_code=decline_code,
     )
 
 
@@ -102,7 +117,10 @@ def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except stripe.CardError as exc:
-        raise GatewayError(exc.user_message or "card declined", exc.code) from exc
+        decline_code = getattr(exc.error, "decline_code", None) if exc.error else None
+        raise GatewayError(
+            exc.user_message or "card declined", exc.code, decline_code=decline_code
+        ) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
         current_app.logger.warning("Stripe not reached: %s", exc)
         raise GatewayError("payment service unavailable", "stripe", unreachable=True) from exc
@@ -151,6 +169,12 @@ def pay_with_card_token(intent_id: str, token_id: str, *, idempotency_key: str) 
         options={"idempotency_key": idempotency_key},
     )
     return _intent(pi)
+
+
+def cancel_payment_intent_or_raise(intent_id: str) -> Intent:
+    """Cancel an unpaid PaymentIntent, within the request's budget; a refusal
+    (it succeeded or is processing) or an unreachable Stripe is a GatewayError."""
+    return _intent(_call(client().v1.payment_intents.cancel, intent_id))
 
 
 def cancel_payment_intent(intent_id: str) -> Intent | None:

@@ -21,8 +21,9 @@ from shop.extensions import db
 from shop.orders.models import Order, OrderStatus, PaymentMethod, StateChange
 from shop.orders.services import OrderActionError, cancellable
 from shop.orders.views import key_args, load_order
-from shop.payments import stripe_gateway, vietqr
+from shop.payments import declines, stripe_gateway, vietqr
 from shop.payments.services import (
+    CARD_BUSY,
     PaymentError,
     cancel_and_refund,
     confirm_card_payment,
@@ -30,6 +31,8 @@ from shop.payments.services import (
     new_action_token,
     refresh_card_payment,
     refund_preview,
+    stop_card_payment,
+    switch_payment_method,
     valid_action_token,
 )
 from shop.security import allow_stripe_js
@@ -75,13 +78,27 @@ def order_page(number: str):
     history = db.session.scalars(
         select(StateChange).where(StateChange.order_id == order.id).order_by(StateChange.id)
     ).all()
-    if card is not None and card.payment_intent_id:
+    card_open = (
+        card is not None
+        and card.payment_intent_id is not None
+        and card.stripe_status not in ("canceled", *CARD_BUSY)
+    )
+    if card_open:
         allow_stripe_js()
     return render_template(
         "orders/detail.html",
         order=order,
         card=card,
+        card_open=card_open,
         card_error=card_error,
+        card_declined=declines.message_for_stored(card.last_error) if card is not None else None,
+        card_messages=declines.client_messages() if card_open else None,
+        # A buyer who gave no e-mail gets no e-mail: the link is shown here instead.
+        tracking_link=url_for(
+            "payments.order", number=order.number, key=order.access_key, _external=True
+        )
+        if not order.email and _is_buyer(order)
+        else None,
         history=history,
         key_args=key_args(order),
         cancellable=cancellable(order),
@@ -93,6 +110,13 @@ def order_page(number: str):
     )
 
 
+def _is_buyer(order: Order) -> bool:
+    """The visitor is the order's customer (signed in, or holding its link), not staff."""
+    if current_user.is_authenticated and order.user_id == current_user.id:
+        return True
+    return not (current_user.is_authenticated and current_user.is_staff)
+
+
 @bp.get("/orders/<number>/vietqr.png")
 def vietqr_png(number: str):
     order = load_order(number)
@@ -100,6 +124,11 @@ def vietqr_png(number: str):
         abort(404)
     response = Response(vietqr.qr_png(transfer_payload(order), scale=8), mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-store"
+    if request.args.get("download"):
+        # "Lưu ảnh QR": saved to the phone's photos, then opened in the bank's app.
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="VietQR-{order.number}.png"'
+        )
     return response
 
 
@@ -177,17 +206,84 @@ def pay_card(number: str):
         if exc.unreachable:
             message = _(
                 "Cổng thanh toán thẻ tạm thời không phản hồi. Vui lòng thử lại, "
-                "hoặc huỷ đơn và đặt lại với phương thức thanh toán khác."
+                "hoặc đổi sang phương thức thanh toán khác bên dưới (khi nhận hàng, VietQR)."
             )
-            return jsonify({"error": message}), 503
-        return jsonify({"error": exc.message}), 402
+            return jsonify({"error": message, "code": "unreachable"}), 503
+        return jsonify(
+            {
+                "error": declines.decline_message(exc.code, exc.decline_code),
+                "code": exc.decline_code or exc.code,
+            }
+        ), 402
     except PaymentError as exc:
         return jsonify({"error": exc.message}), 409
+    error = None
+    if intent.status not in ("succeeded", "processing", "requires_action"):
+        error = declines.decline_message(intent.error_code, intent.decline_code)
     return jsonify(
         {
             "status": intent.status,
             "client_secret": intent.client_secret if intent.status == "requires_action" else None,
-            "error": intent.error,
+            "error": error,
+            "code": intent.decline_code or intent.error_code,
             "next": url_for("payments.order", number=order.number, **key_args(order)),
         }
     )
+
+
+@bp.post("/orders/<number>/pay/switch")
+def switch_method(number: str):
+    """Pay this unpaid card order by cash on delivery or VietQR instead: same
+    order, same address, stock still reserved. Two steps: the PaymentIntent is
+    cancelled at Stripe and committed, then the method changes and commits."""
+    order = load_order(number)
+    back = redirect(url_for("payments.order", number=order.number, **key_args(order)), 303)
+    try:
+        method = PaymentMethod(request.form.get("method", ""))
+    except ValueError:
+        method = None
+    if method not in (PaymentMethod.COD, PaymentMethod.VIETQR):
+        flash(_("Vui lòng chọn cách thanh toán."), "error")
+        return back
+    actor = current_user if current_user.is_authenticated else None
+    try:
+        if order.payment_method != method:
+            stop_card_payment(order.id)  # step one: Stripe, committed before the switch
+            db.session.commit()
+        result = switch_payment_method(order.id, method, actor=actor, actor_label="customer")
+        db.session.commit()
+    except stripe_gateway.GatewayError:
+        db.session.rollback()
+        flash(
+            _(
+                "Cổng thanh toán thẻ tạm thời không phản hồi nên chưa đổi được cách thanh "
+                "toán. Vui lòng thử lại sau ít phút."
+            ),
+            "error",
+        )
+        return back
+    except PaymentError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back
+    if result.duplicate:
+        flash(_("Đơn hàng đã được đổi cách thanh toán trước đó."), "info")
+        return back
+    if method == PaymentMethod.COD:
+        flash(
+            _(
+                "Đã đổi đơn %(number)s sang thanh toán khi nhận hàng. Đơn hàng đã được xác nhận: "
+                "bạn trả tiền khi nhận hàng.",
+                number=order.number,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Đã đổi đơn %(number)s sang chuyển khoản VietQR. Vui lòng quét mã bên dưới.",
+                number=order.number,
+            ),
+            "success",
+        )
+    return back
