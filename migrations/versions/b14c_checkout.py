@@ -2,7 +2,7 @@
 buyers often have none); the phone stays required
 
 Revision ID: b14c_checkout
-Revises: b14a_reviews
+Revises: b14b_wishlist
 Create Date: 2026-12-01 08:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b14c_checkout"
-down_revision = "b14a_reviews"
+down_revision = "b14b_wishlist"
 branch_labels = None
 depends_on = None
 
