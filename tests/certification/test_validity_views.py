@@ -115,7 +115,7 @@ def test_the_services_refuse_what_the_form_refuses(make_product):
 @pytest.fixture
 def staff_client(client, make_user, auth):
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    assert_redirect(auth.login("canbo@example.vn"), "/")
+    assert_redirect(auth.login("canbo@example.vn"), "/staff/")
     return client
 
 
@@ -185,7 +185,7 @@ def test_producer_dashboard_and_lists_warn_from_90_days(
     producer = make_producer(owner=owner)
     near = _ending_in(make_certificate, 90, product=make_product(producer, name="Mật ong bạc hà"))
     far = _ending_in(make_certificate, 91, product=make_product(producer, name="Chè Shan Tuyết"))
-    assert_redirect(auth.login("owner@example.vn"), "/")
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     dashboard = client.get("/producer/")
     assert dashboard.status_code == 200
     text = dashboard.get_data(as_text=True)

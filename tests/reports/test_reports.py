@@ -244,7 +244,7 @@ def test_csv_has_a_bom_and_keeps_formulas_as_text():
 
 
 def test_staff_see_every_report_with_charts(client, auth, staff, october):
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/", query_string=OCTOBER_ARGS)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -258,14 +258,14 @@ def test_staff_see_every_report_with_charts(client, auth, staff, october):
 
 
 def test_report_page_defaults_to_the_current_month(client, auth, staff):
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/provinces")
     assert response.status_code == 200
     assert "Không có số liệu" in response.get_data(as_text=True)
 
 
 def test_csv_export_is_excel_ready(client, auth, staff, october):
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/producers.csv", query_string=OCTOBER_ARGS)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -296,7 +296,7 @@ def test_csv_export_is_excel_ready(client, auth, staff, october):
 
 
 def test_bad_dates_never_give_a_500(client, auth, staff):
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     page = client.get("/staff/reports/", query_string={"start": "2025-02-30"})
     assert page.status_code == 400
     html = page.get_data(as_text=True)
@@ -316,7 +316,7 @@ def test_customers_and_producers_get_403(client, auth, make_user, make_producer,
     user = make_user()
     if role == Role.PRODUCER:
         make_producer(owner=user)
-    assert_redirect(auth.login(user.email), "/")
+    assert_redirect(auth.login(user.email), "/producer/" if role == Role.PRODUCER else "/")
     for path in ("/staff/reports/", "/staff/reports/producers", "/staff/reports/provinces.csv"):
         assert client.get(path).status_code == 403, path
 
