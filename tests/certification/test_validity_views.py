@@ -142,12 +142,13 @@ def test_staff_confirm_a_transition_case_before_verifying(staff_client, make_pro
     page = staff_client.get(detail)
     assert page.status_code == 200
     assert 'name="confirm_transition"' in page.get_data(as_text=True)
-    response = staff_client.post(f"{detail}/verify")
+    checked = {"checked_decision": "y", "no_scan_confirmed": "y"}
+    response = staff_client.post(f"{detail}/verify", data=checked)
     assert response.status_code == 400
     assert "đánh dấu xác nhận trước khi xác minh" in response.get_data(as_text=True)
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.PENDING
-    response = staff_client.post(f"{detail}/verify", data={"confirm_transition": "y"})
+    response = staff_client.post(f"{detail}/verify", data={**checked, "confirm_transition": "y"})
     assert_redirect(response, "/staff/certificates")
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.VERIFIED

@@ -137,7 +137,8 @@ def test_staff_verifies_and_revokes_through_the_pages(client, make_user, make_ce
     assert queue.status_code == 200
     assert certificate.decision_number in queue.get_data(as_text=True)
     detail = f"/staff/certificates/{certificate.id}"
-    assert_redirect(client.post(f"{detail}/verify"), "/staff/certificates")
+    checked = {"checked_decision": "y", "no_scan_confirmed": "y"}  # no scan was sent
+    assert_redirect(client.post(f"{detail}/verify", data=checked), "/staff/certificates")
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.VERIFIED
     response = client.post(f"{detail}/revoke", data={"reason": ""})
