@@ -120,7 +120,7 @@ def update_campaign(
     already shared) stays. A new banner replaces the old; None keeps it."""
     if ends_on < starts_on:
         raise DatesOutOfOrder()
-    changed = {
+    changed: dict[str, str | date | None] = {
         name: value
         for name, value in (
             ("title", title),
