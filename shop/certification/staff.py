@@ -174,7 +174,7 @@ def pdf_first_page_png(data: bytes) -> tuple[bytes, int]:
 
 @bp.get("/certificates/<int:certificate_id>/scan/preview")
 @staff_required
-def certificate_scan_preview(certificate_id: int):
+def certificate_scan_image(certificate_id: int):
     """The scan to look at on the page: an image inline, a PDF's first page as PNG."""
     certificate = db.get_or_404(Certificate, certificate_id)
     if not certificate.scan_path:

@@ -76,7 +76,7 @@ STAFF_NAV = (
         "promotion_staff.campaigns",
         covers=("promotion_staff.campaigns", "promotion_staff.campaign_"),
     ),
-    NavLink(_l("Đơn hàng"), "staff_orders.index", covers=("staff_orders.",)),
+    NavLink(_l("Đơn hàng"), "staff_orders.index", covers=("staff_orders.", "staff_payments.")),
     NavLink(_l("Khiếu nại"), "legal_staff.index", covers=("legal_staff.",)),
     NavLink(_l("Báo cáo"), "reports.index", covers=("reports.",)),
     NavLink(_l("Mã GTIN"), "catalog_staff.gtins", covers=("catalog_staff.",)),
