@@ -167,6 +167,7 @@ def test_no_staff_page_scrolls_sideways_and_charts_fit(browser, live_server, con
                 image = page.locator("figure.scan img")
                 expect(image).to_be_visible()
                 assert image.evaluate("img => img.complete && img.naturalWidth") == 1100
+                image.evaluate("img => img.decode()")
             screenshot(page, f"{name}-{width}x{height}")
     finally:
         context.close()
