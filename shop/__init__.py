@@ -195,6 +195,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.catalog.gallery import cover_thumbs, photo_srcset
     from shop.catalog.menu import catalog_menu, menu_trail
     from shop.core.views import media_url
+    from shop.formfields import error_texts
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
     from shop.money import format_vnd
@@ -204,6 +205,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.wishlist.views import register_template_globals as register_wishlist
 
     app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["error_texts"] = error_texts
     app.jinja_env.filters["date_vn"] = format_date_vn
     app.jinja_env.filters["datetime_vn"] = format_datetime_vn
     app.jinja_env.globals["media_url"] = media_url

@@ -65,3 +65,12 @@ def phone_field(label, description=None) -> StringField:
             _vietnamese_phone,
         ],
     )
+
+
+def error_texts(errors) -> list[str]:
+    """A field's messages as text, for the error summary: plain and lazy strings
+    alike; the nested errors of a FormField or FieldList (dicts, lists) are shown
+    at their own fields."""
+    if isinstance(errors, dict):
+        return []
+    return [str(e) for e in errors or () if not isinstance(e, (dict, list, tuple))]

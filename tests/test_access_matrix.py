@@ -159,7 +159,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
 
 
 def test_producer_cannot_reach_another_producers_objects(app, client, auth, two_producers):
-    assert_signed_in(auth.login("a@example.vn"))
+    assert_redirect(auth.login("a@example.vn"), "/producer/")
     checked = 0
     for rule in _rules(app, PRODUCER_PREFIX):
         if not rule.arguments:
@@ -193,7 +193,7 @@ def test_non_staff_get_403_on_staff_pages(app, client, auth, make_user, two_prod
     email = "a@example.vn" if role == Role.PRODUCER else "c@example.vn"
     if role == Role.CUSTOMER:
         make_user(email=email)
-    assert_signed_in(auth.login(email))
+    assert_redirect(auth.login(email), "/producer/" if role == Role.PRODUCER else "/")
     args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
     for rule in _rules(app, STAFF_PREFIX):
         for path in _paths(rule, args):
@@ -216,7 +216,7 @@ def _staff_nav(page: str) -> str:
 
 def test_staff_reach_every_staff_page(app, client, auth, make_user, two_producers):
     admin = make_user(email="admin@example.vn", role=Role.ADMIN)  # admins see the audit log too
-    assert_signed_in(auth.login(admin.email))
+    assert_redirect(auth.login(admin.email), "/staff/")
     args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
     for rule in _rules(app, STAFF_PREFIX):
         if "GET" not in rule.methods or rule.endpoint.endswith(("_scan", "_image")):
@@ -231,7 +231,7 @@ def test_staff_reach_every_staff_page(app, client, auth, make_user, two_producer
 
 
 def test_member_of_a_producer_sees_its_pages(client, auth, two_producers):
-    assert_signed_in(auth.login("a@example.vn"))
+    assert_redirect(auth.login("a@example.vn"), "/producer/")
     for path in (
         "/producer/",
         "/producer/products",

@@ -34,3 +34,13 @@ def test_a_page_without_errors_has_no_summary(client):
     body = response.get_data(as_text=True)
     assert "data-error-summary" not in body
     assert not re.search(r'aria-invalid="true"', body)
+
+
+def test_lazy_messages_are_listed_too():
+    from flask_babel import lazy_gettext
+
+    from shop.formfields import error_texts
+
+    assert error_texts([lazy_gettext("Bắt buộc."), "Sai."]) == ["Bắt buộc.", "Sai."]
+    assert error_texts({"street": ["x"]}) == []
+    assert error_texts([["nested"], {"a": 1}]) == []

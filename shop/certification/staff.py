@@ -1,9 +1,21 @@
-"""Staff: the certificate register and its queue, one certificate's review, the expiry watch."""
+"""Staff: the certificate register and its queue, one certificate's review, the expiry watch.
 
+Verifying shows the decision scan on the page (an image as is, a PDF's first page
+drawn as a PNG: the page's CSP allows no frames or objects) and asks staff to tick
+that they compared the data with the decision. A certificate without a scan may
+still be verified, since staff can compare it with the issuer's published decision
+or the paper original, but only after a second, explicit confirmation that is
+recorded in the audit log: the stars the storefront shows rest on that check.
+"""
+
+import io
+
+import pypdfium2
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shop.audit import services as audit
 from shop.auth.decorators import staff_required
 from shop.catalog.services import current_product_sets
 from shop.certification import emails, register
@@ -20,6 +32,7 @@ from shop.localities.former import former_provinces_of
 from shop.localities.services import list_provinces
 from shop.pagination import paginate
 from shop.producers.forms import ReasonForm
+from shop.storage import MissingFile, storage
 
 bp = Blueprint("certification_staff", __name__, url_prefix="/staff")
 
@@ -68,7 +81,14 @@ def expiry():
     )
 
 
-def _detail(certificate: Certificate, form=None, end_form=None, confirm_error=None):
+def _detail(
+    certificate: Certificate,
+    form=None,
+    end_form=None,
+    confirm_error=None,
+    checked_error=None,
+    no_scan_error=None,
+):
     return render_template(
         "certification/detail.html",
         certificate=certificate,
@@ -82,6 +102,9 @@ def _detail(certificate: Certificate, form=None, end_form=None, confirm_error=No
         ),
         basis=certification.basis_check(certificate),
         confirm_error=confirm_error,
+        checked_error=checked_error,
+        no_scan_error=no_scan_error,
+        scan_is_pdf=certificate.scan_content_type == "application/pdf",
     )
 
 
@@ -123,6 +146,57 @@ def certificate_scan(certificate_id: int):
     return send_scan(db.get_or_404(Certificate, certificate_id))
 
 
+PREVIEW_WIDTH = 1100  # pixels of a PDF page's preview
+PREVIEW_MAX_SIDE = 2200  # a long or odd-sized page is drawn smaller, never bigger
+
+
+def pdf_first_page_png(data: bytes) -> tuple[bytes, int]:
+    """The first page of a PDF as a PNG, and the number of pages. Raises ValueError
+    when pdfium cannot read the file."""
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise ValueError("unreadable PDF") from exc
+    try:
+        pages = len(document)
+        if not pages:
+            raise ValueError("empty PDF")
+        page = document[0]
+        width, height = page.get_width(), page.get_height()
+        scale = min(PREVIEW_WIDTH / width, PREVIEW_MAX_SIDE / max(width, height), 4)
+        image = page.render(scale=scale).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue(), pages
+
+
+@bp.get("/certificates/<int:certificate_id>/scan/preview")
+@staff_required
+def certificate_scan_image(certificate_id: int):
+    """The scan to look at on the page: an image inline, a PDF's first page as PNG."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not certificate.scan_path:
+        abort(404)
+    try:
+        data = storage().read(certificate.scan_path)
+    except MissingFile:
+        abort(404)
+    if certificate.scan_content_type == "application/pdf":
+        try:
+            data, _pages = pdf_first_page_png(data)
+        except ValueError:
+            abort(404)
+        mimetype = "image/png"
+    else:
+        mimetype = certificate.scan_content_type or "image/webp"
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=600"
+    return response
+
+
 @bp.post("/certificates/<int:certificate_id>/verify")
 @staff_required
 def verify_certificate(certificate_id: int):
@@ -133,6 +207,16 @@ def verify_certificate(certificate_id: int):
     if not certificate.product.producer.is_verified:
         flash(_("Hãy xác minh chủ thể trước khi xác minh chứng nhận."), "error")
         return _to_detail(certificate)
+    if request.form.get("checked_decision") != "y":
+        error = _("Hãy đánh dấu “Tôi đã đối chiếu quyết định” trước khi xác minh.")
+        return _detail(certificate, checked_error=error), 400
+    without_scan = not certificate.scan_path
+    if without_scan and request.form.get("no_scan_confirmed") != "y":
+        error = _(
+            "Chứng nhận này không có bản scan quyết định: hãy xác nhận lần nữa rằng đã "
+            "đối chiếu với bản gốc hoặc văn bản công bố của cơ quan ban hành."
+        )
+        return _detail(certificate, no_scan_error=error), 400
     try:
         certification.verify_certificate(
             certificate,
@@ -149,6 +233,8 @@ def verify_certificate(certificate_id: int):
     except InvalidLegalBasis:
         # The reasons are on the page: the certificate can only be rejected.
         return _detail(certificate), 400
+    if without_scan:
+        audit.record(current_user, "certificate.verify_without_scan", certificate)
     emails.certificate_reviewed(certificate, "verified")
     db.session.commit()
     flash(_("Đã xác minh chứng nhận %(number)s.", number=certificate.decision_number), "success")

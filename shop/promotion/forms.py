@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from shop.certification.forms import VnDateField
@@ -44,3 +44,18 @@ class FeatureForm(FlaskForm):
 
     def slug(self) -> str:
         return self.product.data.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+class CampaignEditForm(CampaignForm):
+    banner = FileField(
+        _l("Ảnh bìa mới (JPEG, PNG, WebP; để trống để giữ ảnh hiện tại)"),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+    remove_banner = BooleanField(_l("Bỏ ảnh bìa hiện tại"))
+
+
+class AddProductForm(FlaskForm):
+    """A "Thêm" button beside a search result: the product by its id."""
+
+    product_id = HiddenField(validators=[InputRequired()])
+    q = HiddenField()

@@ -9,7 +9,17 @@ page being served is marked without the template comparing anything.
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,7 +34,7 @@ from shop.extensions import db
 from shop.producers.models import ProducerStatus
 from shop.producers.services import producers_in_status
 from shop.promotion import campaigns as campaign_services
-from shop.promotion.forms import CampaignForm, FeatureForm
+from shop.promotion.forms import AddProductForm, CampaignEditForm, CampaignForm, FeatureForm
 from shop.promotion.models import Campaign
 from shop.uploads import UploadRejected, check_image, store_upload
 
@@ -128,27 +138,34 @@ def dashboard():
     )
 
 
+def _banner(form) -> str | None:
+    """The uploaded banner stored as WebP, or None when none was sent; a rejected
+    file becomes an error on the form's field (and None)."""
+    upload = form.banner.data
+    if not (upload and getattr(upload, "filename", "")):
+        return None
+    try:
+        data = check_image(upload, current_app.config["PHOTO_MAX_BYTES"], 1600)
+    except UploadRejected as exc:
+        form.banner.errors = [*form.banner.errors, str(exc)]
+        return None
+    return store_upload(data, "photos", "image/webp").path
+
+
 @bp.route("/campaigns", methods=["GET", "POST"])
 @staff_required
 def campaigns():
     form = CampaignForm()
     if form.validate_on_submit():
-        banner = None
-        upload = form.banner.data
-        if upload and getattr(upload, "filename", ""):
-            try:
-                banner = check_image(upload, current_app.config["PHOTO_MAX_BYTES"], 1600)
-            except UploadRejected as exc:
-                form.banner.errors = [*form.banner.errors, str(exc)]
+        banner = _banner(form)
         if not form.banner.errors:
-            stored = store_upload(banner, "photos", "image/webp").path if banner else None
             campaign = campaign_services.create_campaign(
                 current_user,
                 title=form.title.data.strip(),
                 description=(form.description.data or "").strip(),
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
-                banner_path=stored,
+                banner_path=banner,
             )
             db.session.commit()
             flash(_("Đã tạo chiến dịch. Thêm sản phẩm vào chiến dịch."), "success")
@@ -160,38 +177,41 @@ def campaigns():
     ), status
 
 
-@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
-@staff_required
-def campaign_detail(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    form = FeatureForm()
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _feature(campaign: Campaign, product: Product, errors: list) -> bool:
+    """Add the product, or put the reason it cannot be added into ``errors``."""
+    try:
+        item = campaign_services.feature_product(campaign, product, current_user, today_vn())
+    except campaign_services.AdvertisingBanned:
+        errors.append(
+            _(
+                "Không quảng cáo rượu từ 15 độ trở lên (Luật Phòng, chống tác hại của "
+                "rượu, bia 44/2019): sản phẩm vẫn được bán trong danh mục, nhưng không "
+                "được đưa vào chiến dịch."
+            )
+        )
+        return False
+    except campaign_services.NotFeaturable:
+        errors.append(
+            _("Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP từ 3 sao trở lên còn hiệu lực.")
+        )
+        return False
+    db.session.commit()
+    if item is None:
+        flash(_("%(name)s đã có trong chiến dịch.", name=product.name), "info")
+    else:
+        flash(_("Đã thêm %(name)s vào chiến dịch.", name=product.name), "success")
+    return True
+
+
+def _builder(campaign: Campaign, form=None, add_errors=(), status: int = 200):
+    """The campaign's page: its items in order, the search and the slug form."""
     today = today_vn()
-    if form.validate_on_submit():
-        product = db.session.scalar(select(Product).where(Product.slug == form.slug()))
-        if product is None:
-            form.product.errors.append(_("Không có sản phẩm với đường dẫn này."))
-        else:
-            try:
-                item = campaign_services.feature_product(campaign, product, current_user, today)
-            except campaign_services.AdvertisingBanned:
-                form.product.errors.append(
-                    _(
-                        "Không quảng cáo rượu từ 15 độ trở lên (Luật Phòng, chống tác hại của "
-                        "rượu, bia 44/2019): sản phẩm vẫn được bán trong danh mục, nhưng không "
-                        "được đưa vào chiến dịch."
-                    )
-                )
-            except campaign_services.NotFeaturable:
-                form.product.errors.append(
-                    _("Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP còn hiệu lực.")
-                )
-            else:
-                db.session.commit()
-                if item is None:
-                    flash(_("%(name)s đã có trong chiến dịch.", name=product.name), "info")
-                else:
-                    flash(_("Đã thêm %(name)s vào chiến dịch.", name=product.name), "success")
-                return redirect(url_for(".campaign_detail", campaign_id=campaign.id))
+    q = (request.values.get("q") or "").strip()[:100]
+    results = campaign_services.find_featurable(q, today, _dialect()) if q else []
     products = {
         p.id: p
         for p in db.session.scalars(
@@ -199,14 +219,119 @@ def campaign_detail(campaign_id: int):
         )
     }
     shown = {c.id for c in campaign_services.campaign_cards(campaign, today)}
-    status = 400 if form.errors else 200
     return render_template(
         "promotion/staff_campaign.html",
         campaign=campaign,
-        form=form,
+        form=form or FeatureForm(),
         products=products,
         shown=shown,
         today=today,
+        q=q,
+        results=results,
+        added={i.product_id for i in campaign.items},
+        add_errors=list(add_errors),
+        min_query=campaign_services.MIN_QUERY,
+    ), status
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@staff_required
+def campaign_detail(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = FeatureForm()
+    if form.validate_on_submit():
+        product = db.session.scalar(select(Product).where(Product.slug == form.slug()))
+        if product is None:
+            form.product.errors.append(_("Không có sản phẩm với đường dẫn này."))
+        elif _feature(campaign, product, form.product.errors):
+            return redirect(url_for(".campaign_detail", campaign_id=campaign.id))
+    return _builder(campaign, form, status=400 if form.errors else 200)
+
+
+@bp.get("/campaigns/<int:campaign_id>/products.json")
+@staff_required
+def campaign_search(campaign_id: int):
+    """The typeahead's answer: featurable products matching ``q`` (at most 20)."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    q = (request.args.get("q") or "").strip()[:100]
+    added = {i.product_id for i in campaign.items}
+    found = campaign_services.find_featurable(q, today_vn(), _dialect())
+    return jsonify(
+        [
+            {
+                "id": c.id,
+                "name": c.name,
+                "producer": c.producer_name,
+                "province": c.province,
+                "stars": c.stars,
+                "added": c.id in added,
+            }
+            for c in found
+        ]
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/items")
+@staff_required
+def campaign_add(campaign_id: int):
+    """A "Thêm" button of the search results (with or without JavaScript)."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = AddProductForm()
+    if not form.validate_on_submit():
+        abort(400)
+    product = (
+        db.session.get(Product, int(form.product_id.data))
+        if form.product_id.data.isdigit()
+        else None
+    )
+    errors: list[str] = []
+    if product is None:
+        errors.append(_("Không có sản phẩm này."))
+    elif _feature(campaign, product, errors):
+        return redirect(url_for(".campaign_detail", campaign_id=campaign.id, q=form.q.data or None))
+    return _builder(campaign, add_errors=errors, status=400)
+
+
+@bp.post("/campaigns/<int:campaign_id>/items/<int:product_id>/move")
+@staff_required
+def campaign_move(campaign_id: int, product_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if offset is None:
+        abort(400)
+    moved = campaign_services.move_product(campaign, product_id, offset, current_user)
+    db.session.commit()
+    if not moved:
+        flash(_("Sản phẩm đã ở đầu hoặc cuối danh sách."), "info")
+    return redirect(
+        url_for(".campaign_detail", campaign_id=campaign.id, _anchor=f"item-{product_id}")
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@staff_required
+def campaign_edit(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = CampaignEditForm(obj=campaign)
+    if form.validate_on_submit():
+        banner = _banner(form)
+        if not form.banner.errors:
+            campaign_services.update_campaign(
+                campaign,
+                current_user,
+                title=form.title.data.strip(),
+                description=(form.description.data or "").strip(),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                banner_path=banner,
+                remove_banner=form.remove_banner.data,
+            )
+            db.session.commit()
+            flash(_("Đã lưu chiến dịch."), "success")
+            return redirect(url_for(".campaign_detail", campaign_id=campaign.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "promotion/staff_campaign_edit.html", campaign=campaign, form=form
     ), status
 
 

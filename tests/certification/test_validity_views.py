@@ -14,7 +14,7 @@ from shop.certification.services import submit_certificate
 from shop.clock import local_date, today_vn
 from shop.extensions import db
 from tests.certification.test_views import _count, _form, producer_client  # noqa: F401
-from tests.helpers_http import assert_redirect, assert_signed_in, follow
+from tests.helpers_http import assert_redirect, follow
 
 NEW = "/producer/certificates/new"
 
@@ -115,7 +115,7 @@ def test_the_services_refuse_what_the_form_refuses(make_product):
 @pytest.fixture
 def staff_client(client, make_user, auth):
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    assert_signed_in(auth.login("canbo@example.vn"))
+    assert_redirect(auth.login("canbo@example.vn"), "/staff/")
     return client
 
 
@@ -142,12 +142,13 @@ def test_staff_confirm_a_transition_case_before_verifying(staff_client, make_pro
     page = staff_client.get(detail)
     assert page.status_code == 200
     assert 'name="confirm_transition"' in page.get_data(as_text=True)
-    response = staff_client.post(f"{detail}/verify")
+    checked = {"checked_decision": "y", "no_scan_confirmed": "y"}
+    response = staff_client.post(f"{detail}/verify", data=checked)
     assert response.status_code == 400
     assert "đánh dấu xác nhận trước khi xác minh" in response.get_data(as_text=True)
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.PENDING
-    response = staff_client.post(f"{detail}/verify", data={"confirm_transition": "y"})
+    response = staff_client.post(f"{detail}/verify", data={**checked, "confirm_transition": "y"})
     assert_redirect(response, "/staff/certificates")
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.VERIFIED
@@ -185,7 +186,7 @@ def test_producer_dashboard_and_lists_warn_from_90_days(
     producer = make_producer(owner=owner)
     near = _ending_in(make_certificate, 90, product=make_product(producer, name="Mật ong bạc hà"))
     far = _ending_in(make_certificate, 91, product=make_product(producer, name="Chè Shan Tuyết"))
-    assert_signed_in(auth.login("owner@example.vn"))
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     dashboard = client.get("/producer/")
     assert dashboard.status_code == 200
     text = dashboard.get_data(as_text=True)

@@ -9,7 +9,7 @@ from shop.certification.models import Certificate, ReviewState
 from shop.clock import today_vn
 from shop.extensions import db
 from tests.factories import product_set
-from tests.helpers_http import assert_redirect, assert_signed_in, follow
+from tests.helpers_http import assert_redirect, follow
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def producer_client(client, make_user, make_producer, make_product, auth):
     owner = make_user(email="owner@example.vn")
     producer = make_producer(owner=owner)
     product = make_product(producer, name="Chè Shan Tuyết Lũng Phìn")
-    assert_signed_in(auth.login("owner@example.vn"))
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     client.product = product
     return client
 
@@ -132,12 +132,13 @@ def test_another_producers_product_cannot_be_certified(producer_client, make_pro
 def test_staff_verifies_and_revokes_through_the_pages(client, make_user, make_certificate, auth):
     certificate = make_certificate(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    assert_signed_in(auth.login("canbo@example.vn"))
+    assert_redirect(auth.login("canbo@example.vn"), "/staff/")
     queue = client.get("/staff/certificates")
     assert queue.status_code == 200
     assert certificate.decision_number in queue.get_data(as_text=True)
     detail = f"/staff/certificates/{certificate.id}"
-    assert_redirect(client.post(f"{detail}/verify"), "/staff/certificates")
+    checked = {"checked_decision": "y", "no_scan_confirmed": "y"}  # no scan was sent
+    assert_redirect(client.post(f"{detail}/verify", data=checked), "/staff/certificates")
     db.session.refresh(certificate)
     assert certificate.review == ReviewState.VERIFIED
     response = client.post(f"{detail}/revoke", data={"reason": ""})
@@ -164,7 +165,7 @@ def test_certificate_of_unverified_producer_waits(
     product = make_product(make_producer(verified=False))
     certificate = make_certificate(product, verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    assert_signed_in(auth.login("canbo@example.vn"))
+    assert_redirect(auth.login("canbo@example.vn"), "/staff/")
     detail = f"/staff/certificates/{certificate.id}"
     page = follow(client, client.post(f"{detail}/verify"), detail).get_data(as_text=True)
     assert "Hãy xác minh chủ thể trước" in page
@@ -175,7 +176,7 @@ def test_certificate_of_unverified_producer_waits(
 def test_staff_rejects_with_reason(client, make_user, make_certificate, auth):
     certificate = make_certificate(verified=False)
     make_user(email="canbo@example.vn", role=Role.STAFF)
-    assert_signed_in(auth.login("canbo@example.vn"))
+    assert_redirect(auth.login("canbo@example.vn"), "/staff/")
     detail = f"/staff/certificates/{certificate.id}"
     assert_redirect(client.post(f"{detail}/reject", data={"reason": "Sai số QĐ"}), detail)
     db.session.refresh(certificate)
@@ -191,7 +192,7 @@ def test_staff_rejects_with_reason(client, make_user, make_certificate, auth):
 
 def test_unknown_register_filters_are_ignored(client, staff, auth, make_certificate):
     certificate = make_certificate()
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     page = client.get("/staff/certificates?status=bogus&stars=9&province=abc")
     assert page.status_code == 200
     assert certificate.decision_number in page.get_data(as_text=True)

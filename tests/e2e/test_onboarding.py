@@ -95,6 +95,9 @@ def test_producer_onboarding_and_staff_verification(live_server, page, make_user
 
     page.goto(f"{live_server}/staff/certificates")
     page.click("text=Chè Shan Tuyết Lũng Phìn")
+    page.check("#checked_decision")
+    if page.locator("#no_scan_confirmed").count():
+        page.check("#no_scan_confirmed")
     page.click("button:has-text('Xác minh chứng nhận')")
     page.wait_for_url(f"{live_server}/staff/certificates")
     assert "Đã xác minh chứng nhận 1234/QĐ-UBND" in page.content()

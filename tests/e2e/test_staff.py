@@ -103,6 +103,8 @@ def test_staff_verify_a_pending_certificate_from_the_queue(
     row.get_by_role("link", name="Miến dong Bình Liêu").click()
     page.wait_for_url(f"{live_server}/staff/certificates/{pending.id}")
     expect(page.locator("main .badge-pending").first).to_have_text("Chờ xác minh")
+    page.get_by_label("Tôi đã đối chiếu quyết định").check()
+    page.locator("#no_scan_confirmed").check()  # the factory sends no scan
     page.get_by_role("button", name="Xác minh chứng nhận").click()
     page.wait_for_url(f"{live_server}/staff/certificates")
     expect(page.locator(".flash-success")).to_have_text(

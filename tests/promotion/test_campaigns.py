@@ -14,7 +14,7 @@ from shop.promotion.campaigns import (
     feature_product,
 )
 from shop.promotion.models import Campaign
-from tests.helpers_http import assert_redirect, assert_signed_in, follow
+from tests.helpers_http import assert_redirect, follow
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_staff_build_a_campaign_through_the_pages(client, staff, auth, make_list
     draft = make_listed("Bản nháp sau này")
     draft.status = draft.status.DRAFT
     db.session.commit()
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     today = today_vn()
     response = client.post(
         "/staff/campaigns",
@@ -108,7 +108,7 @@ def test_staff_build_a_campaign_through_the_pages(client, staff, auth, make_list
 
 
 def test_end_before_start_is_refused(client, staff, auth):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.post(
         "/staff/campaigns",
         data={

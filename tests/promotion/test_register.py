@@ -19,7 +19,7 @@ from shop.certification.rules import CertificateStatus
 from shop.certification.services import reject_certificate, revoke_certificate
 from shop.extensions import db
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, PROVINCE
-from tests.helpers_http import assert_redirect, assert_signed_in
+from tests.helpers_http import assert_redirect
 
 TODAY = date(2026, 11, 28)
 
@@ -78,7 +78,7 @@ def test_csv_has_a_bom_and_vietnamese_columns(every_status):
 
 
 def test_csv_download_uses_the_same_filters(client, staff, auth, every_status):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get(f"/staff/certificates.csv?province={OTHER_PROVINCE}")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -103,16 +103,16 @@ def test_staff_actions_are_audited_and_only_admins_read_the_log(
     assert ("certificate.reject", "Sai số quyết định") in actions
     assert any(a == "certificate.verify" for a, _r in actions)
     make_user(email="canbo2@example.vn", role=Role.STAFF)
-    assert_signed_in(auth.login("canbo2@example.vn"))
+    assert_redirect(auth.login("canbo2@example.vn"), "/staff/")
     assert client.get("/staff/audit").status_code == 403
     assert_redirect(auth.logout(), "/")
     make_user(email="admin@example.vn", role=Role.ADMIN)
-    assert_signed_in(auth.login("admin@example.vn"))
+    assert_redirect(auth.login("admin@example.vn"), "/staff/")
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "certificate.revoke" in page
     assert "Không đạt" in page
 
 
 def test_expiry_page(client, staff, auth, every_status):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     assert "Tuyên Quang" in client.get("/staff/expiry").get_data(as_text=True)

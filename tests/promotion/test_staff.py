@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from shop.auth.models import Role
 from shop.promotion.staff import STAFF_NAV, current_link
-from tests.helpers_http import assert_signed_in
+from tests.helpers_http import assert_redirect
 
 CURRENT = re.compile(r'<a href="([^"]*)" aria-current="page">([^<]*)</a>')
 
@@ -62,7 +62,7 @@ def test_every_link_builds(app):
 def test_the_home_counts_what_waits(client, auth, staff, make_producer, make_certificate):
     make_producer(verified=False)
     make_certificate(verified=False)  # its producer verified, the certificate pending
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_the_home_counts_what_waits(client, auth, staff, make_producer, make_cer
     ],
 )
 def test_the_navigation_marks_the_current_area(client, auth, staff, path, label):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get(path)
     assert response.status_code == 200
     nav = response.get_data(as_text=True).split('<nav class="subnav"', 1)[1].split("</nav>")[0]
@@ -90,13 +90,13 @@ def test_the_navigation_marks_the_current_area(client, auth, staff, path, label)
 
 
 def test_the_audit_log_is_offered_to_administrators_only(client, auth, staff, make_user):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/")
     assert response.status_code == 200
     assert 'href="/staff/audit"' not in response.get_data(as_text=True)
     auth.logout()
     admin = make_user(email="admin@example.vn", role=Role.ADMIN)
-    assert_signed_in(auth.login(admin.email))
+    assert_redirect(auth.login(admin.email), "/staff/")
     response = client.get("/staff/")
     assert response.status_code == 200
     assert 'href="/staff/audit"' in response.get_data(as_text=True)

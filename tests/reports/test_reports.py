@@ -1,5 +1,7 @@
 import csv
 import io
+import itertools
+import re
 from datetime import date
 
 import pytest
@@ -12,11 +14,11 @@ from shop.localities.models import Province
 from shop.orders.models import ShipmentStatus
 from shop.producers.models import ProducerKind
 from shop.reports import queries
-from shop.reports.charts import Bar, bar_chart, column_chart
+from shop.reports.charts import Bar, bar_chart, column_chart, text_width
 from shop.reports.export import csv_bytes
 from shop.reports.periods import Period, PeriodError, parse_month, parse_period
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, PROVINCE
-from tests.helpers_http import assert_signed_in
+from tests.helpers_http import assert_redirect
 from tests.reports.conftest import vn
 
 OCTOBER = Period(date(2025, 10, 1), date(2025, 10, 31))
@@ -219,8 +221,65 @@ def test_chart_escapes_text_and_is_labelled():
     assert '<title id="chart-x-title">Doanh số &lt;b&gt;</title>' in svg
     assert '<desc id="chart-x-desc">Mô tả &amp; chú thích</desc>' in svg
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert 'width="374"' in svg
-    assert 'width="187"' in svg
+    widths = [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)"', svg)]
+    assert len(widths) == 2
+    assert abs(widths[0] - 2 * widths[1]) <= 1  # 100 and 50
+
+
+LONG_SET = (
+    "Sản phẩm chế biến từ rau, củ, quả, hạt và các loại nông sản khác của các xã vùng cao "
+    "biên giới phía Bắc, Tuyên Quang và Hà Giang cũ"
+)
+
+
+def test_long_labels_wrap_and_keep_their_full_text_in_a_title():
+    svg = str(
+        bar_chart(
+            "c",
+            "T",
+            "D",
+            [Bar(LONG_SET, (900,), "1.250.000.000 ₫"), Bar("Hà Nội", (10,), "10 ₫")],
+        )
+    )
+    assert f"<title>{LONG_SET}: 1.250.000.000 ₫</title>" in svg
+    assert svg.count("<tspan") == 2  # the long label on two lines, the short on one
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert lines[-1].endswith("…")
+    label_w = int(re.search(r'<line x1="(\d+)"', svg).group(1)) - 8
+    assert all(text_width(line) <= label_w for line in lines)
+    assert label_w <= 300
+    # The value after the longest bar ends inside the chart.
+    x = int(re.findall(r'<text x="(\d+)" y="\d+" fill="#5d5d57">1.250.000.000 ₫', svg)[0])
+    assert x + text_width("1.250.000.000 ₫") <= 760
+
+
+def test_short_labels_leave_the_room_to_the_bars():
+    svg = str(bar_chart("c", "T", "D", [Bar("Huế", (1,), "1")]))
+    assert '<line x1="68"' in svg  # the label column at its minimum, 60 px + gap
+
+
+def _middle_texts(svg):
+    return re.findall(r'<text x="(\d+)"[^>]*text-anchor="middle"[^>]*>([^<]*)<', svg)
+
+
+def test_column_labels_and_values_stay_inside_the_chart():
+    bars = [Bar(f"{m:02d}/2027", (m,), str(m)) for m in range(1, 13)]
+    svg = str(column_chart("c", "T", "D", bars))
+    texts = _middle_texts(svg)
+    assert len(texts) == 24  # 12 values, 12 labels
+    for x, text in texts:
+        half = text_width(text) / 2
+        assert half <= int(x) <= 760 - half, (x, text)
+
+
+def test_crowded_columns_label_every_fourth_and_leave_long_values_to_titles():
+    bars = [Bar(f"{m % 12 + 1:02d}/{2027 + m // 12}", (m,), f"{m}.000") for m in range(36)]
+    svg = str(column_chart("c", "T", "D", bars))
+    labels = [t for _x, t in _middle_texts(svg)]
+    assert labels == [b.label for b in bars[::4]]  # a label every fourth column
+    assert "<title>12/2029: 35.000</title>" in svg
+    xs = [int(x) for x, _t in _middle_texts(svg)]
+    assert all(b - a >= text_width("00/0000") for a, b in itertools.pairwise(xs))
 
 
 def test_column_chart_handles_zero_everywhere():
@@ -244,7 +303,7 @@ def test_csv_has_a_bom_and_keeps_formulas_as_text():
 
 
 def test_staff_see_every_report_with_charts(client, auth, staff, october):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/", query_string=OCTOBER_ARGS)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -258,14 +317,14 @@ def test_staff_see_every_report_with_charts(client, auth, staff, october):
 
 
 def test_report_page_defaults_to_the_current_month(client, auth, staff):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/provinces")
     assert response.status_code == 200
     assert "Không có số liệu" in response.get_data(as_text=True)
 
 
 def test_csv_export_is_excel_ready(client, auth, staff, october):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.get("/staff/reports/producers.csv", query_string=OCTOBER_ARGS)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -296,7 +355,7 @@ def test_csv_export_is_excel_ready(client, auth, staff, october):
 
 
 def test_bad_dates_never_give_a_500(client, auth, staff):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     page = client.get("/staff/reports/", query_string={"start": "2025-02-30"})
     assert page.status_code == 400
     html = page.get_data(as_text=True)
@@ -316,7 +375,7 @@ def test_customers_and_producers_get_403(client, auth, make_user, make_producer,
     user = make_user()
     if role == Role.PRODUCER:
         make_producer(owner=user)
-    assert_signed_in(auth.login(user.email))
+    assert_redirect(auth.login(user.email), "/producer/" if role == Role.PRODUCER else "/")
     for path in ("/staff/reports/", "/staff/reports/producers", "/staff/reports/provinces.csv"):
         assert client.get(path).status_code == 403, path
 

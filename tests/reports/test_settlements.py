@@ -260,7 +260,7 @@ def test_mark_paid_refuses_when_the_money_moved_since_the_draft(sellers, make_or
 
 def test_staff_generate_export_and_pay_through_the_pages(client, auth, staff, sellers, make_order):
     make_order([(sellers["tea"], 1), (sellers["honey"], 1)], paid_at=vn(2025, 10, 3))
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     response = client.post("/staff/settlements/generate", data={"month": "2025-10"})
     page = follow(client, response, "/staff/settlements", 303, query={"month": "2025-10"})
     html = page.get_data(as_text=True)
@@ -295,14 +295,14 @@ def test_staff_page_warns_about_refunds_without_a_shipment(
 ):
     order = make_order([(sellers["tea"], 1)], paid_at=vn(2025, 10, 3))
     add_refund(None, 50_000, vn(2025, 10, 5), order=order)
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     html = client.get("/staff/settlements?month=2025-10").get_data(as_text=True)
     assert "1 khoản hoàn tiền" in html
     assert "50.000 ₫" in html
 
 
 def test_bad_months_on_the_staff_pages(client, auth, staff):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     page = client.get("/staff/settlements?month=2025-13")
     assert page.status_code == 400
     assert "Tháng không hợp lệ" in page.get_data(as_text=True)
@@ -324,7 +324,7 @@ def test_a_producer_sees_only_its_own_settlements(
     db.session.commit()
     own = db.session.scalar(select(Settlement).where(Settlement.producer_id == mine.id))
     theirs = db.session.scalar(select(Settlement).where(Settlement.producer_id == other.id))
-    assert_signed_in(auth.login("mine@example.vn"))
+    assert_redirect(auth.login("mine@example.vn"), "/producer/")
     html = client.get("/producer/settlements").get_data(as_text=True)
     assert "130.000 ₫" in html  # 100.000 + 30.000 shipping
     assert "807.000 ₫" not in html
