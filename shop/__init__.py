@@ -180,14 +180,16 @@ def register_reactions() -> None:
     a signal, the higher one listens, so imports still point down."""
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
-    from shop.certification.queries import certificate_on_product_form
+    from shop.certification.queries import certificate_on_product_form, standings_of
     from shop.producers.services import profile_changed
 
     profile_changed.connect(refresh_producer_products)
     catalog_producer.product_form_shown.connect(certificate_on_product_form)
+    catalog_producer.products_listed.connect(standings_of)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from shop.certification.queries import certificate_pending
     from shop.core.views import media_url
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
@@ -202,6 +204,8 @@ def register_template_helpers(app: Flask) -> None:
     # Pages of a lower area that show a figure from a higher one (the staff
     # certificate page counts its printed labels) get it here, not by an import.
     app.jinja_env.globals["labels_printed"] = labels_printed
+    # The product page tells a certificate waiting for verification from none at all.
+    app.jinja_env.globals["certificate_pending"] = certificate_pending
     register_seo(app)
     register_review_helpers(app)
 

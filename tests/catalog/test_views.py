@@ -87,7 +87,7 @@ def test_expired_certificate_page_says_it_cannot_be_bought(client, make_listed):
     response = client.get(f"/products/{product.slug}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "không còn hiệu lực" in page
+    assert "đã hết hiệu lực từ ngày 02/01/2025" in page
     assert "không thể mua" in page
     assert "OCOP 5 sao" not in page
     assert "★★★★★" not in page
