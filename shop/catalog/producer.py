@@ -153,8 +153,10 @@ def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
     form = ProductForm(obj=product, requires_weight=_by_weight(g.producer))
     preview = _preview()
-    saved = preview is None and form.validate_on_submit() and _save(
-        form, lambda data: services.update_product(product, **data)
+    saved = (
+        preview is None
+        and form.validate_on_submit()
+        and _save(form, lambda data: services.update_product(product, **data))
     )
     if saved:
         flash(_("Đã lưu sản phẩm."), "success")

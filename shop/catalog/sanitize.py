@@ -48,6 +48,27 @@ def sanitize_description(raw: str) -> str:
     return _clean(raw, ALLOWED_TAGS)
 
 
+_OPENS = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
+_CLOSES = re.compile(r"<\s*/\s*(script|style)\b", re.IGNORECASE)
+
+
+def _drop_inline_scripts(state) -> None:
+    """A script or style written inside a paragraph loses its text too, not only its
+    tags (the tags themselves render as nothing)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept, inside = [], False
+        for token in block.children:
+            if token.type == "html_inline" and _OPENS.match(token.content):
+                inside = True
+            elif token.type == "html_inline" and _CLOSES.match(token.content):
+                inside = False
+            elif not inside:
+                kept.append(token)
+        block.children = kept
+
+
 def _markdown() -> MarkdownIt:
     # "zero" enables nothing; each feature of the toolbar is turned on by name. Raw
     # HTML is parsed (so that its tags can be dropped, below) rather than shown as
@@ -67,6 +88,7 @@ def _markdown() -> MarkdownIt:
             "html_inline",
         ]
     )
+
     def html_block(self, tokens, idx, options, env):
         # Pasted HTML keeps its words, not its tags (nor a script's or style's text).
         text = nh3.clean(tokens[idx].content, tags=set(), clean_content_tags={"script", "style"})
@@ -74,6 +96,7 @@ def _markdown() -> MarkdownIt:
 
     md.add_render_rule("html_block", html_block)
     md.add_render_rule("html_inline", lambda *args: "")
+    md.core.ruler.push("drop_inline_scripts", _drop_inline_scripts)
 
     def heading(self, tokens, idx, options, env):
         # The page already has its h1 (the product) and h2 ("Mô tả"): "#", "##" and

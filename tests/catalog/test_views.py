@@ -150,7 +150,7 @@ def _add_photo(product):
 def producer_client(client, make_user, make_producer, auth):
     owner = make_user(email="owner@example.vn")
     client.producer = make_producer(owner=owner)
-    assert_redirect(auth.login("owner@example.vn"), "/")
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     return client
 
 
@@ -201,7 +201,7 @@ def test_producer_creates_and_publishes_a_listing(producer_client):
 def test_unverified_producer_cannot_publish(client, make_user, make_producer, make_product, auth):
     owner = make_user(email="new@example.vn")
     product = make_product(make_producer(owner=owner, verified=False))
-    assert_redirect(auth.login("new@example.vn"), "/")
+    assert_redirect(auth.login("new@example.vn"), "/producer/")
     edit = f"/producer/products/{product.id}"
     page = follow(client, client.post(f"{edit}/publish"), edit)
     assert "cần được xác minh" in page.get_data(as_text=True)

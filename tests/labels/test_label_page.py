@@ -97,7 +97,7 @@ def test_staff_sheets_have_no_producer_offset(client, staff, auth, owner_client)
     )
     mine = _ink_left(owner_client.get(url).data)
     auth.logout()
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     theirs = _ink_left(client.get(url).data)
     assert mine - theirs == pytest.approx(50, abs=1)
 

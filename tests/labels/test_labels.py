@@ -146,7 +146,7 @@ def owner_client(client, make_user, make_producer, make_listed, auth):
     owner = make_user(email="owner@example.vn")
     product = make_listed("Chè Shan Tuyết", producer=make_producer(owner=owner), gtin=GTIN)
     client.certificate = current_certificate(product)
-    assert_redirect(auth.login("owner@example.vn"), "/")
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     return client
 
 
@@ -220,7 +220,7 @@ def test_staff_may_print_any_and_see_the_count(client, staff, auth, make_listed)
     from shop.certification.queries import current_certificate
 
     certificate = current_certificate(make_listed())
-    assert_redirect(auth.login(staff.email), "/")
+    assert_redirect(auth.login(staff.email), "/staff/")
     client.get(f"/labels/sheet.pdf?code={certificate.verification_code}&quantity=7")
     page = client.get(f"/staff/certificates/{certificate.id}").get_data(as_text=True)
     assert "Đã in 7 nhãn" in page
