@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the producer_client fixture is imported from test_views)
 """The producer's product page: the Markdown editor and its preview, the photo order
 (the first is the main one), the upload answer for the progress bar, the confirmation
 before archiving, and plain words when a published product is not listed."""
@@ -16,7 +17,7 @@ from tests.helpers_http import assert_redirect, follow
 # --- the description: Markdown in, sanitised HTML out ----------------------------------
 
 
-def test_markdown_is_kept_and_rendered_when_saved(producer_client):  # noqa: F811
+def test_markdown_is_kept_and_rendered_when_saved(producer_client):
     source = "### Hương vị\n\n**Chát** rồi *ngọt*\n\n- 200 g\n- 500 g\n\n[GS1](https://gs1.org.vn)"
     response = producer_client.post("/producer/products/new", data=_form(description=source))
     product = db.session.scalar(select(Product))
@@ -31,10 +32,11 @@ def test_markdown_is_kept_and_rendered_when_saved(producer_client):  # noqa: F81
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "### Hương vị" in text  # the editor edits the Markdown, not the HTML
-    assert "data-md-editor" in text and "/static/js/editor.js" in text
+    assert "data-md-editor" in text
+    assert "/static/js/editor.js" in text
 
 
-def test_script_and_javascript_links_in_markdown_are_not_saved(producer_client):  # noqa: F811
+def test_script_and_javascript_links_in_markdown_are_not_saved(producer_client):
     source = '[x](javascript:alert(1)) <script>alert(2)</script> <b onclick="y()">z</b>'
     response = producer_client.post("/producer/products/new", data=_form(description=source))
     product = db.session.scalar(select(Product))
@@ -44,7 +46,7 @@ def test_script_and_javascript_links_in_markdown_are_not_saved(producer_client):
         assert needle not in html
 
 
-def test_a_description_saved_as_html_is_edited_as_markdown(producer_client, make_product):  # noqa: F811
+def test_a_description_saved_as_html_is_edited_as_markdown(producer_client, make_product):
     legacy = make_product(
         producer_client.producer, description="<p>Chè <strong>ngon</strong></p><ul><li>a</li></ul>"
     )
@@ -64,7 +66,7 @@ def test_a_description_saved_as_html_is_edited_as_markdown(producer_client, make
     assert legacy.description.replace("\n", "") == before
 
 
-def test_preview_button_renders_without_saving(producer_client, make_product):  # noqa: F811
+def test_preview_button_renders_without_saving(producer_client, make_product):
     product = make_product(producer_client.producer, description="<p>cũ</p>")
     response = producer_client.post(
         f"/producer/products/{product.id}",
@@ -78,7 +80,7 @@ def test_preview_button_renders_without_saving(producer_client, make_product):  
     assert product.description == "<p>cũ</p>"  # nothing saved
 
 
-def test_preview_endpoint_answers_sanitised_html(producer_client):  # noqa: F811
+def test_preview_endpoint_answers_sanitised_html(producer_client):
     response = producer_client.post(
         "/producer/products/preview",
         data={"description": "*a* [b](javascript:x) <img src=x onerror=y()>"},
@@ -88,7 +90,7 @@ def test_preview_endpoint_answers_sanitised_html(producer_client):  # noqa: F811
     assert response.json == {"html": "<p><em>a</em> [b](javascript:x) </p>"}
 
 
-def test_preview_needs_a_producer_and_the_csrf_token(app, producer_client):  # noqa: F811
+def test_preview_needs_a_producer_and_the_csrf_token(app, producer_client):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         refused = producer_client.post("/producer/products/preview", data={"description": "a"})
@@ -125,7 +127,7 @@ def _order(product):
     return [p.id for p in db.session.get(Product, product.id).photos]
 
 
-def test_photos_are_reordered_and_the_first_is_the_main_one(producer_client, make_product):  # noqa: F811
+def test_photos_are_reordered_and_the_first_is_the_main_one(producer_client, make_product):
     product = make_product(producer_client.producer)
     edit = f"/producer/products/{product.id}"
     assert_redirect(_upload(producer_client, product), edit)
@@ -150,7 +152,7 @@ def test_photos_are_reordered_and_the_first_is_the_main_one(producer_client, mak
     assert f"/photos/{c}/first" not in page  # the main photo offers no "make main"
 
 
-def test_the_main_photo_leads_the_public_page(producer_client, make_listed, make_product):  # noqa: F811
+def test_the_main_photo_leads_the_public_page(producer_client, make_listed, make_product):
     product = make_listed("Chè có ảnh", producer=producer_client.producer)
     edit = f"/producer/products/{product.id}"
     _upload(producer_client, product, n=2)
@@ -165,7 +167,7 @@ def test_another_producers_photo_cannot_be_moved(
     client,
     producer_client,
     make_product,
-    make_producer,  # noqa: F811
+    make_producer,
 ):
     mine = make_product(producer_client.producer)
     theirs = make_product(make_producer())
@@ -178,20 +180,21 @@ def test_another_producers_photo_cannot_be_moved(
     assert producer_client.post(f"/producer/products/{mine.id}/photos/999/up").status_code == 404
 
 
-def test_upload_answers_json_to_the_progress_script(producer_client, make_product):  # noqa: F811
+def test_upload_answers_json_to_the_progress_script(producer_client, make_product):
     product = make_product(producer_client.producer)
     response = _upload(producer_client, product, n=1, headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.json == {"location": f"/producer/products/{product.id}#photos"}
     page = producer_client.get(f"/producer/products/{product.id}").get_data(as_text=True)
     assert "Đã thêm 1 ảnh." in page  # the message waits for the page the script opens
-    assert "data-upload-progress" in page and "/static/js/upload.js" in page
+    assert "data-upload-progress" in page
+    assert "/static/js/upload.js" in page
 
 
 # --- archiving asks first ------------------------------------------------------------
 
 
-def test_archiving_asks_for_confirmation(producer_client, make_product):  # noqa: F811
+def test_archiving_asks_for_confirmation(producer_client, make_product):
     product = make_product(producer_client.producer)
     edit = f"/producer/products/{product.id}"
     page = producer_client.get(edit).get_data(as_text=True)
@@ -204,14 +207,15 @@ def test_archiving_asks_for_confirmation(producer_client, make_product):  # noqa
     confirm = producer_client.get(f"{edit}/archive")
     assert confirm.status_code == 200
     text = confirm.get_data(as_text=True)
-    assert "Lưu trữ sản phẩm này?" in text and f'action="{edit}/archive"' in text
+    assert "Lưu trữ sản phẩm này?" in text
+    assert f'action="{edit}/archive"' in text
     assert_redirect(producer_client.post(f"{edit}/archive"), edit)
     db.session.refresh(product)
     assert product.status is ProductStatus.ARCHIVED
     assert_redirect(producer_client.get(f"{edit}/archive"), edit)  # nothing left to ask
 
 
-def test_another_producers_archive_page_is_404(producer_client, make_product, make_producer):  # noqa: F811
+def test_another_producers_archive_page_is_404(producer_client, make_product, make_producer):
     theirs = make_product(make_producer())
     assert producer_client.get(f"/producer/products/{theirs.id}/archive").status_code == 404
 
@@ -221,7 +225,7 @@ def test_another_producers_archive_page_is_404(producer_client, make_product, ma
 UNLISTED = "Sản phẩm chưa hiện trên sàn và người mua chưa đặt được"
 
 
-def test_publishing_without_a_certificate_says_it_stays_unlisted(producer_client, make_product):  # noqa: F811
+def test_publishing_without_a_certificate_says_it_stays_unlisted(producer_client, make_product):
     product = make_product(producer_client.producer)
     edit = f"/producer/products/{product.id}"
     before = producer_client.get(edit).get_data(as_text=True)
@@ -234,13 +238,14 @@ def test_publishing_without_a_certificate_says_it_stays_unlisted(producer_client
     assert "Sản phẩm đang đăng bán nhưng chưa hiện trên sàn" in text
     assert "Chưa có chứng nhận" in text  # the badge
     listing = producer_client.get("/producer/products").get_data(as_text=True)
-    assert "Chưa hiện trên sàn" in listing and "Chưa có chứng nhận" in listing
+    assert "Chưa hiện trên sàn" in listing
+    assert "Chưa có chứng nhận" in listing
 
 
 def test_publishing_with_a_pending_certificate_says_so(
     producer_client,
     make_product,
-    make_certificate,  # noqa: F811
+    make_certificate,
 ):
     product = make_product(producer_client.producer)
     make_certificate(product, verified=False)
@@ -255,7 +260,7 @@ def test_publishing_with_a_pending_certificate_says_so(
     )
 
 
-def test_publishing_a_certified_product_says_nothing_more(producer_client, make_listed):  # noqa: F811
+def test_publishing_a_certified_product_says_nothing_more(producer_client, make_listed):
     product = make_listed(producer=producer_client.producer)
     edit = f"/producer/products/{product.id}"
     producer_client.post(f"{edit}/unpublish")
@@ -265,7 +270,8 @@ def test_publishing_a_certified_product_says_nothing_more(producer_client, make_
     assert "Đã đăng bán sản phẩm." in text
     assert UNLISTED not in text
     listing = producer_client.get("/producer/products").get_data(as_text=True)
-    assert "Đang hiện trên sàn" in listing and "Còn hiệu lực" in listing
+    assert "Đang hiện trên sàn" in listing
+    assert "Còn hiệu lực" in listing
 
 
 # --- the public page: honest about the certificate -------------------------------------
