@@ -83,6 +83,17 @@ class SheetForm(FlaskForm):
     def validate_quantity(self, field):
         if field.data is not None and not 1 <= field.data <= self._max_labels:
             raise ValidationError(_l("Từ 1 đến %(n)s nhãn.", n=self._max_labels))
+        # The PDF holds every certificate's labels: the bound is on their total.
+        codes = len(self.code.data or ())
+        if field.data is not None and codes > 1 and field.data * codes > self._max_labels:
+            raise ValidationError(
+                _l(
+                    "Tối đa %(n)s nhãn mỗi lần in: %(q)s nhãn × %(c)s chứng nhận là quá nhiều.",
+                    n=self._max_labels,
+                    q=field.data,
+                    c=codes,
+                )
+            )
 
     def validate_start(self, field):
         layout = self._layouts.get(self.layout.data)
