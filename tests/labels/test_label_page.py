@@ -208,4 +208,5 @@ def test_out_of_range_is_a_form_error_not_a_crash(owner_client, args):  # noqa: 
     response = owner_client.get("/labels/", query_string={"code": code, **args})
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "error-summary" in text and 'aria-invalid="true"' in text
+    assert "error-summary" in text
+    assert 'aria-invalid="true"' in text
