@@ -277,7 +277,7 @@ def add_photos(product_id: int):
 
 
 def _back_to(product: Product):
-    url = url_for("catalog.edit_product", product_id=product.id, _anchor="photos")
+    url = url_for("catalog.edit_product", product_id=product.id, _anchor="product-photos")
     if _wants_json():
         return jsonify(location=url)
     return redirect(url)
@@ -311,4 +311,6 @@ def move_photo(product_id: int, photo_id: int, move: str):
     services.move_photo(product, photo, {"first": 0, "up": here - 1, "down": here + 1}[move])
     db.session.commit()
     flash(_("Đã đặt làm ảnh chính.") if move == "first" else _("Đã đổi thứ tự ảnh."), "success")
-    return redirect(url_for("catalog.edit_product", product_id=product.id, _anchor="photos"))
+    return redirect(
+        url_for("catalog.edit_product", product_id=product.id, _anchor="product-photos")
+    )

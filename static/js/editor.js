@@ -59,7 +59,8 @@
         var lineStart = value.lastIndexOf("\n", start - 1) + 1;
         var lineEnd = value.indexOf("\n", end);
         if (lineEnd === -1) lineEnd = value.length;
-        var block = value.slice(lineStart, lineEnd) || tool[5];
+        var typed = value.slice(lineStart, lineEnd);
+        var block = typed || tool[5];
         text = block.split("\n").map(function (line, i) {
           var bare = line.replace(/^(#{1,6} |- |\d+\. )/, "");
           return (kind === "number" ? (i + 1) + ". " : before) + bare;
@@ -70,8 +71,10 @@
         if (previous.trim() && !/^(- |\d+\. )/.test(previous)) text = "\n" + text;
         start = lineStart;
         end = lineEnd;
-        selStart = start;
+        // An empty line gets the placeholder, selected to be typed over; otherwise
+        // the caret goes to the end of the changed lines.
         selEnd = start + text.length;
+        selStart = typed ? selEnd : selEnd - tool[5].length;
       }
       textarea.focus();
       textarea.setRangeText(text, start, end, "preserve");

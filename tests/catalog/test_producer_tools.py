@@ -184,7 +184,7 @@ def test_upload_answers_json_to_the_progress_script(producer_client, make_produc
     product = make_product(producer_client.producer)
     response = _upload(producer_client, product, n=1, headers={"Accept": "application/json"})
     assert response.status_code == 200
-    assert response.json == {"location": f"/producer/products/{product.id}#photos"}
+    assert response.json == {"location": f"/producer/products/{product.id}#product-photos"}
     page = producer_client.get(f"/producer/products/{product.id}").get_data(as_text=True)
     assert "Đã thêm 1 ảnh." in page  # the message waits for the page the script opens
     assert "data-upload-progress" in page
