@@ -11,7 +11,7 @@
     ["H", "Tiêu đề", "line", "### ", "", "Tiêu đề"],
     ["•", "Danh sách dấu chấm", "line", "- ", "", "mục"],
     ["1.", "Danh sách đánh số", "number", "", "", "mục"],
-    ["🔗", "Liên kết", "link", "[", "](https://)", "chữ hiện ra"],
+    ["Liên kết", "Liên kết", "link", "[", "](https://)", "chữ hiện ra"],
   ];
 
   function editor(box) {
