@@ -184,16 +184,18 @@ def register_reactions() -> None:
     a signal, the higher one listens, so imports still point down."""
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
-    from shop.certification.queries import certificate_on_product_form
+    from shop.certification.queries import certificate_on_product_form, standings_of
     from shop.producers.services import profile_changed
 
     profile_changed.connect(refresh_producer_products)
     catalog_producer.product_form_shown.connect(certificate_on_product_form)
+    catalog_producer.products_listed.connect(standings_of)
 
 
 def register_template_helpers(app: Flask) -> None:
     from shop.catalog.gallery import cover_thumbs, photo_srcset
     from shop.catalog.menu import catalog_menu, menu_trail
+    from shop.certification.queries import certificate_pending
     from shop.core.views import media_url
     from shop.formfields import error_texts
     from shop.i18n import format_date_vn, format_datetime_vn
@@ -216,6 +218,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["menu_trail"] = menu_trail
     app.jinja_env.globals["photo_srcset"] = photo_srcset
     app.jinja_env.globals["cover_thumbs"] = cover_thumbs
+    # The product page tells a certificate waiting for verification from none at all.
+    app.jinja_env.globals["certificate_pending"] = certificate_pending
     register_seo(app)
     register_review_helpers(app)
     register_wishlist(app)  # wishlisted() for the catalogue's pages

@@ -143,6 +143,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "member_id": b.members[0].id,
             "photo_id": b_photo.id,
             "action": ["publish", "unpublish", "archive", "confirm", "ship", "deliver", "cancel"],
+            "move": ["first", "up", "down"],  # the photo order
             "shipment_id": b_shipment.id,
             "number": order.number,
             "artwork_id": artwork.id,

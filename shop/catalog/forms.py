@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from shop.catalog.alcohol import format_abv, is_alcohol, parse_abv
 from shop.catalog.gtin import InvalidGtin, ocop_gtin13
 from shop.catalog.models import MAX_PHOTOS
+from shop.catalog.sanitize import MAX_MARKDOWN, html_to_markdown
 from shop.catalog.services import current_product_sets
 from shop.formfields import choice_values, choices, int_or_none
 from shop.money import MAX_PRICE_VND, MIN_PRICE_VND, format_vnd, parse_vnd
@@ -150,14 +151,31 @@ class ProductForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "min": 1},
     )
+    # Markdown (shop/catalog/sanitize.py renders it); static/js/editor.js adds the toolbar.
     description = TextAreaField(
         _l("Mô tả"),
-        description=_l("Có thể dùng đoạn văn, chữ đậm, nghiêng, danh sách và liên kết."),
-        validators=[Optional(), Length(max=10000, message=_l("Mô tả tối đa 10000 ký tự."))],
+        description=_l(
+            "Viết như tin nhắn: **chữ đậm**, *chữ nghiêng*, ### tiêu đề, "
+            "dòng bắt đầu bằng - hoặc 1. thành danh sách, [chữ](https://...) thành liên kết. "
+            "Không dùng mã HTML."
+        ),
+        validators=[
+            Optional(),
+            Length(max=MAX_MARKDOWN, message=_l("Mô tả tối đa 10000 ký tự.")),
+        ],
     )
 
     def __init__(self, *args, requires_weight: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        product = kwargs.get("obj")
+        if product is not None and not self.is_submitted():
+            # The editor edits Markdown; a description saved as HTML before it existed
+            # is offered as its Markdown.
+            self.description.data = (
+                product.description_md
+                if product.description_md is not None
+                else html_to_markdown(product.description)
+            )
         sets = current_product_sets()
         self.product_set_id.choices = product_set_choices(sets)
         self.alcoholic_set_ids = {s.id for s in sets if s.alcoholic}
@@ -205,7 +223,7 @@ class ProductForm(FlaskForm):
             "gtin": self.gtin.data or None,
             "abv_tenths": self.abv_tenths.data,
             "shipping_grams": self.shipping_grams.data,
-            "description": self.description.data or "",
+            "description_md": self.description.data or "",
         }
 
 

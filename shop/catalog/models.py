@@ -119,8 +119,12 @@ class Product(Model):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     product_set_id: Mapped[int] = mapped_column(ForeignKey("product_sets.id"), index=True)
-    # Sanitised HTML (nh3): the only HTML we ever render from a producer.
+    # Sanitised HTML (nh3): the only HTML we ever render from a producer. Since the
+    # editor it is rendered from ``description_md`` when the product is saved.
     description: Mapped[str] = mapped_column(Text, default="")
+    # The producer's Markdown; NULL for descriptions saved as HTML before the editor
+    # (the form converts them to Markdown when they are next edited).
+    description_md: Mapped[str | None] = mapped_column(Text)
     price_vnd: Mapped[int] = mapped_column(default=MIN_PRICE_VND)
     stock: Mapped[int] = mapped_column(default=0)
     unit: Mapped[str] = mapped_column(String(40), default="")  # "Hộp", "Chai", "Gói"

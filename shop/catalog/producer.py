@@ -8,8 +8,10 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,6 +27,7 @@ from shop.catalog.exceptions import (
 from shop.catalog.forms import PhotoForm, ProductForm, gtin_taken_message
 from shop.catalog.gtin import is_vietnamese
 from shop.catalog.models import MAX_PHOTOS, Product, ProductPhoto
+from shop.catalog.sanitize import render_markdown
 from shop.clock import today_vn
 from shop.extensions import db
 from shop.jobs.services import enqueue
@@ -47,20 +50,54 @@ _signals = Namespace()
 # more values for the page. Certification, a floor above, answers with the product's
 # current certificate (create_app connects it).
 product_form_shown = _signals.signal("product-form-shown")
+# Sent with the producer's list of products; certification answers with each one's
+# certificate standing ({"standings": {product_id: Standing}}).
+products_listed = _signals.signal("products-listed")
+
+
+def _answers(signal, sender) -> dict:
+    extras: dict = {}
+    for _receiver, values in signal.send(sender):
+        extras.update(values or {})
+    return extras
 
 
 def _shown_with(product: Product) -> dict:
-    extras: dict = {}
-    for _receiver, values in product_form_shown.send(product):
-        extras.update(values or {})
-    return extras
+    return _answers(product_form_shown, product)
+
+
+def _wants_json() -> bool:
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "application/json"
 
 
 @bp.get("/producer/products")
 @producer_required
 def producer_products():
     products = db.session.scalars(services.products_of(g.producer)).all()
-    return render_template("catalog/producer_products.html", products=products)
+    return render_template(
+        "catalog/producer_products.html",
+        products=products,
+        **_answers(products_listed, products),
+    )
+
+
+@bp.post("/producer/products/preview")
+@producer_required
+def preview_description():
+    """The editor's live preview: the HTML the description will be saved as."""
+    source = request.form.get("description", "")[: 2 * MAX_PREVIEW]
+    return jsonify(html=render_markdown(source[:MAX_PREVIEW]))
+
+
+MAX_PREVIEW = 10_000
+
+
+def _preview() -> str | None:
+    """The "Xem trước" button (no JavaScript): show the rendered description, save nothing."""
+    if request.method == "POST" and "preview" in request.form:
+        return render_markdown(request.form.get("description", "")[:MAX_PREVIEW])
+    return None
 
 
 def _by_weight(producer: Producer) -> bool:
@@ -97,7 +134,8 @@ def _save(form: ProductForm, save):
 @producer_required
 def new_product():
     form = ProductForm(requires_weight=_by_weight(g.producer))
-    if form.validate_on_submit():
+    preview = _preview()
+    if preview is None and form.validate_on_submit():
         product = _save(form, lambda data: services.create_product(g.producer, **data))
         if product is not None:
             flash(_("Đã tạo sản phẩm. Thêm ảnh rồi đăng bán."), "success")
@@ -105,7 +143,7 @@ def new_product():
             return redirect(url_for("catalog.edit_product", product_id=product.id))
     status = 400 if form.errors else 200
     return render_template(
-        "catalog/product_form.html", form=form, product=None, photo_form=None
+        "catalog/product_form.html", form=form, product=None, photo_form=None, preview=preview
     ), status
 
 
@@ -114,8 +152,11 @@ def new_product():
 def edit_product(product_id: int):
     product = own_or_404(Product, product_id)
     form = ProductForm(obj=product, requires_weight=_by_weight(g.producer))
-    saved = form.validate_on_submit() and _save(
-        form, lambda data: services.update_product(product, **data)
+    preview = _preview()
+    saved = (
+        preview is None
+        and form.validate_on_submit()
+        and _save(form, lambda data: services.update_product(product, **data))
     )
     if saved:
         flash(_("Đã lưu sản phẩm."), "success")
@@ -129,8 +170,19 @@ def edit_product(product_id: int):
         photo_form=PhotoForm(formdata=None),
         today=today_vn(),
         max_photos=MAX_PHOTOS,
+        preview=preview,
         **_shown_with(product),
     ), status
+
+
+@bp.get("/producer/products/<int:product_id>/archive")
+@producer_required
+def confirm_archive(product_id: int):
+    """Archiving asks first: this page without JavaScript, a dialog with it."""
+    product = own_or_404(Product, product_id)
+    if "archive" not in product.status.actions:
+        return redirect(url_for("catalog.edit_product", product_id=product.id))
+    return render_template("catalog/archive_confirm.html", product=product)
 
 
 @bp.post("/producer/products/<int:product_id>/<any(publish, unpublish, archive):action>")
@@ -144,6 +196,7 @@ def change_product_status(product_id: int, action: str):
     }[action]
     try:
         operation(product)
+        db.session.flush()
     except ProducerNotVerified:
         flash(_("Chủ thể cần được xác minh trước khi đăng bán."), "error")
     except InvalidTransition:
@@ -158,12 +211,33 @@ def change_product_status(product_id: int, action: str):
             }[action],
             "success",
         )
+        standing = _shown_with(product).get("standing")
+        if action == "publish" and standing is not None and not standing.listed:
+            flash(_unlisted_message(standing), "info")
     return redirect(url_for("catalog.edit_product", product_id=product.id))
+
+
+def _unlisted_message(standing) -> str:
+    if standing.pending:
+        why = _("chứng nhận OCOP của sản phẩm đang chờ cán bộ xác minh")
+    elif standing.status is None:
+        why = _("sản phẩm chưa có chứng nhận OCOP được xác minh")
+    elif standing.status.value == "revoked":
+        why = _("chứng nhận OCOP của sản phẩm đã bị thu hồi")
+    else:
+        why = _("chứng nhận OCOP của sản phẩm đã hết hiệu lực")
+    return _(
+        "Sản phẩm chưa hiện trên sàn và người mua chưa đặt được: %(why)s. Sản phẩm sẽ "
+        "tự hiện khi có chứng nhận còn hiệu lực được xác minh.",
+        why=why,
+    )
 
 
 @bp.post("/producer/products/<int:product_id>/photos")
 @producer_required
 def add_photos(product_id: int):
+    """Store the uploaded photos. static/js/upload.js sends them with a progress bar
+    and asks for JSON: it gets the address to go to, the messages stay flashed."""
     product = own_or_404(Product, product_id)
     form = PhotoForm()
     uploads = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
@@ -171,10 +245,10 @@ def add_photos(product_id: int):
         abort(400)
     if not uploads:
         flash(_("Hãy chọn ít nhất một ảnh."), "error")
-        return redirect(url_for("catalog.edit_product", product_id=product.id))
+        return _back_to(product)
     if len(product.photos) + len(uploads) > MAX_PHOTOS:
         flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
-        return redirect(url_for("catalog.edit_product", product_id=product.id))
+        return _back_to(product)
     # Check every file before storing any: one bad file rejects the whole upload.
     originals = []
     for upload in uploads:
@@ -182,7 +256,7 @@ def add_photos(product_id: int):
             originals.append(check_photo(upload, current_app.config["PHOTO_MAX_BYTES"]))
         except UploadRejected as exc:
             flash(f"{upload.filename}: {exc}", "error")
-            return redirect(url_for("catalog.edit_product", product_id=product.id))
+            return _back_to(product)
     # The stored files belong to the transaction: a rollback deletes them (store_upload).
     try:
         for data, width, height in originals:
@@ -199,7 +273,14 @@ def add_photos(product_id: int):
         flash(_("Mỗi sản phẩm có tối đa %(n)s ảnh.", n=MAX_PHOTOS), "error")
     else:
         flash(_("Đã thêm %(n)s ảnh.", n=len(originals)), "success")
-    return redirect(url_for("catalog.edit_product", product_id=product.id))
+    return _back_to(product)
+
+
+def _back_to(product: Product):
+    url = url_for("catalog.edit_product", product_id=product.id, _anchor="product-photos")
+    if _wants_json():
+        return jsonify(location=url)
+    return redirect(url)
 
 
 @bp.post("/producer/products/<int:product_id>/photos/<int:photo_id>/delete")
@@ -216,3 +297,20 @@ def delete_photo(product_id: int, photo_id: int):
         delete_upload(path)
     flash(_("Đã xoá ảnh."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id))
+
+
+@bp.post("/producer/products/<int:product_id>/photos/<int:photo_id>/<any(first, up, down):move>")
+@producer_required
+def move_photo(product_id: int, photo_id: int, move: str):
+    """The first photo is the main one (cards, the product page, shared links)."""
+    product = own_or_404(Product, product_id)
+    photo = db.session.get(ProductPhoto, photo_id)
+    if photo is None or photo.product_id != product.id:
+        abort(404)
+    here = product.photos.index(photo)
+    services.move_photo(product, photo, {"first": 0, "up": here - 1, "down": here + 1}[move])
+    db.session.commit()
+    flash(_("Đã đặt làm ảnh chính.") if move == "first" else _("Đã đổi thứ tự ảnh."), "success")
+    return redirect(
+        url_for("catalog.edit_product", product_id=product.id, _anchor="product-photos")
+    )

@@ -25,7 +25,7 @@ from shop.catalog.models import (
     ProductSet,
     ProductStatus,
 )
-from shop.catalog.sanitize import sanitize_description
+from shop.catalog.sanitize import render_markdown, sanitize_description
 from shop.catalog.search import refresh_search
 from shop.catalog.taxonomy import LEGAL_VERSION_2023
 from shop.clock import utcnow
@@ -38,7 +38,6 @@ from shop.slugs import unique_slug
 PRODUCT_FIELDS = (
     "name",
     "product_set_id",
-    "description",
     "price_vnd",
     "stock",
     "unit",
@@ -71,8 +70,15 @@ def _apply(product: Product, data: dict) -> None:
     for key in PRODUCT_FIELDS:
         if key in data:
             setattr(product, key, data[key])
-    if "description" in data:
+    if "description_md" in data:
+        # The editor's Markdown, kept for the next edit, and the HTML pages render.
+        source = (data["description_md"] or "").strip()
+        product.description_md = source
+        product.description = render_markdown(source)
+    elif "description" in data:
+        # HTML or plain text (the demo's seed): no Markdown to keep.
         product.description = sanitize_description(data["description"])
+        product.description_md = None
     db.session.flush()
     db.session.expire(product, ["product_set", "producer"])  # reload from the new keys
     refresh_search(product)
@@ -156,6 +162,17 @@ def remove_photo(product: Product, photo: ProductPhoto) -> None:
     for position, remaining in enumerate(product.photos):
         remaining.position = position
     db.session.flush()
+
+
+def move_photo(product: Product, photo: ProductPhoto, to: int) -> None:
+    """Put ``photo`` at position ``to`` (0 is the main photo, the one cards and the
+    product page show first); the others keep their order. Positions stay 0..n-1."""
+    photos = [p for p in product.photos if p is not photo]
+    photos.insert(max(0, min(to, len(photos))), photo)
+    for position, each in enumerate(photos):
+        each.position = position
+    db.session.flush()
+    db.session.expire(product, ["photos"])  # reload in the new order
 
 
 SHIPPING_FIELDS = (

@@ -17,7 +17,7 @@ from shop.catalog.models import Product, ProductPhoto, ProductStatus
 from shop.catalog.services import products_with_gtin
 from shop.certification.models import CODE_ALPHABET, Certificate, ReviewState
 from shop.certification.rules import CertificateStatus
-from shop.clock import local_date
+from shop.clock import local_date, today_vn
 from shop.extensions import db
 from shop.i18n import format_date_vn
 from shop.localities.models import Province, short_province_name
@@ -263,10 +263,77 @@ def current_certificate(product: Product) -> Certificate | None:
     )
 
 
+def pending_product_ids(product_ids) -> set[int]:
+    """Which of these products have a certificate waiting for staff to verify it."""
+    ids = list(product_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Certificate.product_id).where(
+                Certificate.product_id.in_(ids), Certificate.review == ReviewState.PENDING
+            )
+        )
+    )
+
+
+def certificate_pending(product: Product) -> bool:
+    """Has the product a certificate waiting for verification? Pages tell that apart
+    from a product that never had one (a template helper, registered by create_app)."""
+    return product.id in pending_product_ids([product.id])
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a producer needs to know of a product's certificate: the current verified
+    one's status (None: never verified) and whether another waits for verification."""
+
+    status: CertificateStatus | None
+    pending: bool
+
+    @property
+    def listed(self) -> bool:
+        return self.status is not None and self.status.is_valid
+
+
 def certificate_on_product_form(product: Product) -> dict:
     """The producer's product page shows the product's current certificate
     (connected to ``catalog.producer.product_form_shown`` by create_app)."""
-    return {"certificate": current_certificate(product)}
+    certificate = current_certificate(product)
+    today = today_vn()
+    return {
+        "certificate": certificate,
+        "standing": Standing(
+            certificate.status(today) if certificate else None, certificate_pending(product)
+        ),
+    }
+
+
+def standings_of(products) -> dict:
+    """The producer's product list: a Standing per product id, in two queries
+    (connected to ``catalog.producer.products_listed`` by create_app)."""
+    ids = [p.id for p in products]
+    if not ids:
+        return {"standings": {}}
+    today = today_vn()
+    current = {}
+    for certificate in db.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.product_id.in_(ids),
+            Certificate.review == ReviewState.VERIFIED,
+            Certificate.superseded_by_id.is_(None),
+        )
+        .order_by(Certificate.decision_date, Certificate.id)
+    ):
+        current[certificate.product_id] = certificate  # the newest wins
+    pending = pending_product_ids(ids)
+    return {
+        "standings": {
+            i: Standing(current[i].status(today) if i in current else None, i in pending)
+            for i in ids
+        }
+    }
 
 
 def is_listed(product_id: int, today: date) -> bool:

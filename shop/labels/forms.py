@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -55,7 +56,6 @@ class SheetForm(FlaskForm):
 
     code = SelectMultipleField(
         _l("Chứng nhận"),
-        validators=[InputRequired()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -80,9 +80,25 @@ class SheetForm(FlaskForm):
         self._layouts = layouts or {}
         self._max_labels = max_labels
 
+    def validate_code(self, field):
+        if not field.data:
+            raise ValidationError(_("Hãy chọn ít nhất một chứng nhận."))
+
     def validate_quantity(self, field):
         if field.data is not None and not 1 <= field.data <= self._max_labels:
-            raise ValidationError(_l("Từ 1 đến %(n)s nhãn.", n=self._max_labels))
+            # Plain strings, translated now: the error summary lists strings only.
+            raise ValidationError(_("Từ 1 đến %(n)s nhãn.", n=self._max_labels))
+        # The PDF holds every certificate's labels: the bound is on their total.
+        codes = len(self.code.data or ())
+        if field.data is not None and codes > 1 and field.data * codes > self._max_labels:
+            raise ValidationError(
+                _(
+                    "Tối đa %(n)s nhãn mỗi lần in: %(q)s nhãn × %(c)s chứng nhận là quá nhiều.",
+                    n=self._max_labels,
+                    q=field.data,
+                    c=codes,
+                )
+            )
 
     def validate_start(self, field):
         layout = self._layouts.get(self.layout.data)
@@ -92,5 +108,5 @@ class SheetForm(FlaskForm):
             and not 1 <= field.data <= layout.per_sheet
         ):
             raise ValidationError(
-                _l("Tờ %(name)s có %(n)s ô: từ 1 đến %(n)s.", name=layout.name, n=layout.per_sheet)
+                _("Tờ %(name)s có %(n)s ô: từ 1 đến %(n)s.", name=layout.name, n=layout.per_sheet)
             )

@@ -13,7 +13,7 @@ from shop.catalog.models import GtinGrant, GtinOwner, Product
 from shop.certification.queries import current_certificate
 from shop.extensions import db
 from tests.factories import make_certificate, make_product, product_set
-from tests.helpers_http import assert_redirect, assert_signed_in
+from tests.helpers_http import assert_redirect
 
 GTIN = "8936045900000"
 OTHER_GTIN = "8936045900017"
@@ -175,7 +175,7 @@ def _form(gtin):
 def test_form_says_the_number_belongs_to_another_producer(client, auth, make_user, make_producer):
     make_product(make_producer(), gtin=GTIN)
     make_producer(owner=make_user(email="b@example.vn"))
-    assert_signed_in(auth.login("b@example.vn"))
+    assert_redirect(auth.login("b@example.vn"), "/producer/")
     response = client.post("/producer/products/new", data=_form(GTIN))
     assert response.status_code == 400
     assert "đã thuộc sản phẩm của một chủ thể khác" in response.get_data(as_text=True)
@@ -185,7 +185,7 @@ def test_form_says_the_number_belongs_to_another_producer(client, auth, make_use
 def test_edit_form_refuses_another_producers_number(client, auth, make_user, make_producer):
     make_product(make_producer(), gtin=GTIN)
     mine = make_product(make_producer(owner=make_user(email="b@example.vn")))
-    assert_signed_in(auth.login("b@example.vn"))
+    assert_redirect(auth.login("b@example.vn"), "/producer/")
     response = client.post(f"/producer/products/{mine.id}", data=_form(GTIN))
     assert response.status_code == 400
     assert "đã thuộc sản phẩm của một chủ thể khác" in response.get_data(as_text=True)
@@ -207,7 +207,7 @@ def test_form_refuses_numbers_not_for_ocop_products(
     client, auth, make_user, make_producer, gtin, message
 ):
     make_producer(owner=make_user(email="b@example.vn"))
-    assert_signed_in(auth.login("b@example.vn"))
+    assert_redirect(auth.login("b@example.vn"), "/producer/")
     response = client.post("/producer/products/new", data=_form(gtin))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -218,7 +218,7 @@ def test_staff_grant_through_the_page(client, auth, make_user, make_producer, st
     a = make_producer()
     make_product(a, gtin=GTIN, name="Chè của chủ sở hữu")
     b = make_producer(legal_name="Hộ phân phối Bắc Hà")
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     page = client.get(f"/staff/gtins?gtin={GTIN}")
     assert page.status_code == 200
     assert a.legal_name in page.get_data(as_text=True)

@@ -8,7 +8,7 @@ from shop.extensions import db
 from shop.labels.artwork import artwork_for
 from shop.labels.models import LabelArtwork
 from tests.factories import OTHER_PROVINCE, PROVINCE
-from tests.helpers_http import assert_redirect, assert_signed_in
+from tests.helpers_http import assert_redirect
 from tests.labels.test_labels import GTIN, decode
 
 EVIL_SVG = (
@@ -26,7 +26,7 @@ def _png_bytes():
 
 @pytest.fixture
 def staff_client(client, staff, auth):
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     return client
 
 
@@ -127,7 +127,7 @@ def test_missing_scan_and_media_are_404(client, staff, auth, make_certificate):
     certificate.scan_path = "scans/gone.pdf"
     certificate.scan_content_type = "application/pdf"
     db.session.commit()
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     assert client.get(f"/staff/certificates/{certificate.id}/scan").status_code == 404
     assert client.get("/media/photos/..%2f..%2fconfig.py").status_code == 404
     assert client.get("/media/photos/nothing.webp").status_code == 404

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from shop.extensions import db
-from tests.helpers_http import assert_redirect, assert_signed_in
+from tests.helpers_http import assert_redirect
 from tests.labels.test_labels import GTIN, owner_client  # noqa: F401
 
 
@@ -97,7 +97,7 @@ def test_staff_sheets_have_no_producer_offset(client, staff, auth, owner_client)
     )
     mine = _ink_left(owner_client.get(url).data)
     auth.logout()
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     theirs = _ink_left(client.get(url).data)
     assert mine - theirs == pytest.approx(50, abs=1)
 
@@ -116,3 +116,97 @@ def test_label_page_needs_a_producer(client):
 
 def test_gtin_is_the_one_printed(owner_client):  # noqa: F811
     assert owner_client.certificate.product.gtin == GTIN
+
+
+# --- a partly used sheet: the start position ---------------------------------------
+
+
+def _cells(pdf: bytes, layout, dpi=150):
+    """Each cell of the first page, as an image, in the sheet's order."""
+    from tests.labels.test_labels import pages
+
+    (page, *_rest) = pages(pdf, dpi)
+    px = dpi / 25.4
+    for index in range(layout.per_sheet):
+        x, y = layout.position(index)
+        yield page.crop(
+            (
+                round(x * px),
+                round(y * px),
+                round((x + layout.width) * px),
+                round((y + layout.height) * px),
+            )
+        )
+
+
+def _blank(cell) -> bool:
+    return cell.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox() is None
+
+
+@pytest.mark.parametrize(("layout_name", "start"), [("3x8", 5), ("2x7", 14), ("3x8", 1)])
+def test_start_position_leaves_the_first_cells_empty(app, owner_client, layout_name, start):  # noqa: F811
+    from shop.labels.layout import SHEETS
+    from tests.labels.test_labels import decode
+
+    base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    layout = SHEETS[layout_name]
+    code = owner_client.certificate.verification_code
+    form = owner_client.get(
+        "/labels/",
+        query_string={"code": code, "layout": layout_name, "quantity": "3", "start": str(start)},
+    )
+    assert form.status_code == 302
+    response = owner_client.get(form.headers["Location"])
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    cells = list(_cells(response.data, layout))
+    for index, cell in enumerate(cells):
+        if index < start - 1:
+            assert _blank(cell), (layout_name, start, index)  # the used part of the sheet
+        elif index < start - 1 + 3:
+            found = decode(cell)
+            assert found["EAN13"] == [GTIN], index
+            assert found["QRCode"] == [f"{base}/verify/{code}"], index
+        else:
+            assert _blank(cell), (layout_name, start, index)  # nothing after the quantity
+
+
+def test_quantity_bound_counts_every_certificate(owner_client, make_listed):  # noqa: F811
+    from shop.certification.queries import current_certificate
+
+    second = make_listed("Chè thứ hai", producer=owner_client.certificate.product.producer)
+    codes = [
+        owner_client.certificate.verification_code,
+        current_certificate(second).verification_code,
+    ]
+    response = owner_client.get(
+        "/labels/", query_string={"code": codes, "layout": "3x8", "quantity": "6000", "start": "1"}
+    )
+    assert response.status_code == 400
+    assert "Tối đa 10000 nhãn mỗi lần in" in response.get_data(as_text=True)
+    ok = owner_client.get(
+        "/labels/", query_string={"code": codes, "layout": "3x8", "quantity": "5000", "start": "1"}
+    )
+    assert ok.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"layout": "3x8", "quantity": "1", "start": "0"},
+        {"layout": "3x8", "quantity": "1", "start": "-3"},
+        {"layout": "3x8", "quantity": "1", "start": "25"},
+        {"layout": "2x5", "quantity": "1", "start": "11"},
+        {"layout": "3x8", "quantity": "10001", "start": "1"},
+        {"layout": "3x8", "quantity": "", "start": "1"},
+        {"layout": "3x8", "quantity": "1", "start": "x"},
+        {"layout": "9x9", "quantity": "1", "start": "1"},
+    ],
+)
+def test_out_of_range_is_a_form_error_not_a_crash(owner_client, args):  # noqa: F811
+    code = owner_client.certificate.verification_code
+    response = owner_client.get("/labels/", query_string={"code": code, **args})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "error-summary" in text
+    assert 'aria-invalid="true"' in text

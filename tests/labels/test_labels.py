@@ -17,7 +17,7 @@ from shop.labels.layout import SHEETS, LabelContent
 from shop.labels.models import LabelPrint
 from shop.labels.render import label_pdf, label_png, label_svg, sheet_pdf
 from shop.labels.symbols import ean13
-from tests.helpers_http import assert_signed_in
+from tests.helpers_http import assert_redirect
 
 GTIN = "8936045900000"
 URL = "https://cho-ocop.vn/verify/32JY9W8MF5"
@@ -146,7 +146,7 @@ def owner_client(client, make_user, make_producer, make_listed, auth):
     owner = make_user(email="owner@example.vn")
     product = make_listed("Chè Shan Tuyết", producer=make_producer(owner=owner), gtin=GTIN)
     client.certificate = current_certificate(product)
-    assert_signed_in(auth.login("owner@example.vn"))
+    assert_redirect(auth.login("owner@example.vn"), "/producer/")
     return client
 
 
@@ -220,7 +220,7 @@ def test_staff_may_print_any_and_see_the_count(client, staff, auth, make_listed)
     from shop.certification.queries import current_certificate
 
     certificate = current_certificate(make_listed())
-    assert_signed_in(auth.login(staff.email))
+    assert_redirect(auth.login(staff.email), "/staff/")
     client.get(f"/labels/sheet.pdf?code={certificate.verification_code}&quantity=7")
     page = client.get(f"/staff/certificates/{certificate.id}").get_data(as_text=True)
     assert "Đã in 7 nhãn" in page
