@@ -544,13 +544,18 @@ def test_gunicorn_folds_replaced_workers_into_the_archive(tmp_path, database_url
         )
 
     def get(path: str) -> tuple[int, str]:
-        for _ in range(200):
+        # Only a refused connection is asked again (gunicorn not listening yet): a
+        # request that timed out on a busy machine may have been counted already.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
                     return r.status, r.read().decode()
             except urllib.error.HTTPError as error:
                 return error.code, ""
-            except OSError:  # starting, or between two workers
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionRefusedError):
+                    raise
                 if server.poll() is not None:
                     pytest.fail(f"gunicorn exited: {log.read_text()[-2000:]}")
                 time.sleep(0.05)
