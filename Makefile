@@ -86,8 +86,11 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium'"; fi; }
 
+# The suite runs in parallel, one pytest-xdist worker per core (PYTEST_JOBS=2 to choose);
+# PYTEST_ARGS="-n 0" or PYTEST_ARGS="-p no:xdist" runs it in a single process.
+PYTEST_JOBS ?= auto
 test: install-test translations chromium nginx
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n $(PYTEST_JOBS)) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,9 +77,56 @@ def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
+def _xdist_worker() -> str | None:
+    """The pytest-xdist worker running this process ("gw0", "gw1", ...), None when
+    the suite runs in one process (``-n 0``, ``-p no:xdist``)."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _server_database(url: str, statement: str) -> None:
+    """CREATE or DROP DATABASE, run on the server's ``postgres`` database
+    (neither may run inside a transaction nor on the database itself)."""
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _worker_database(url: str, worker: str | None) -> Iterator[str]:
+    """The database this process tests on. Parallel workers each get a PostgreSQL
+    database of their own, ``<name>_<worker>``, created on the same server and
+    dropped at the end; SQLite files already live in each worker's own tmp dir."""
+    if worker is None or not url.startswith("postgresql"):
+        yield url
+        return
+    own = make_url(url)
+    own = own.set(database=f"{own.database}_{worker}")
+    name = own.database
+    engine = create_engine(own.set(database="postgres"))
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    engine.dispose()
+    if not exists:
+        _server_database(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        _server_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    base = _test_database_url(tmp_path_factory.mktemp("db"))
+    with _worker_database(base, _xdist_worker()) as url:
+        _migrate(url)
+        yield url
+
+
+def _migrate(url: str) -> None:
+    """The schema by the migrations, on an empty database, and the localities."""
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.begin() as conn:
@@ -92,7 +141,6 @@ def database_url(tmp_path_factory):
         load_localities()
         db.session.commit()
         db.engine.dispose()
-    return url
 
 
 class FreshContextClient(FlaskClient):

@@ -1,5 +1,6 @@
 """Demo and bulk catalogues. Idempotent; refused outside development and testing."""
 
+import functools
 import random
 from datetime import date, timedelta
 
@@ -89,11 +90,16 @@ def _certify(product, producer, owner, staff, stars, state, today, n) -> None:
         revoke_certificate(certificate, staff, "Không đạt khi đánh giá lại theo Bộ tiêu chí OCOP")
 
 
+@functools.cache
+def _photo_variants(name: str, industry: str, variant: int) -> tuple[tuple[bytes, int, int], ...]:
+    """The photo and its thumbnail, as an upload makes them. The same bytes each
+    time: a process that seeds more than once (the tests) draws and encodes once."""
+    return tuple(reencode_variants(product_photo(name, industry, variant), (1600, 400)))
+
+
 def _photos(product: Product, industry: str, count: int) -> None:
     for variant in range(count):
-        (full, width, height), (thumb, _w, _h) = reencode_variants(
-            product_photo(product.name, industry, variant), (1600, 400)
-        )
+        (full, width, height), (thumb, _w, _h) = _photo_variants(product.name, industry, variant)
         catalog.add_photo(
             product,
             path=store_bytes(full, "photos", "image/webp").path,

@@ -547,21 +547,19 @@ def test_gunicorn_folds_replaced_workers_into_the_archive(tmp_path, database_url
             start_new_session=True,
         )
 
-    maybe_counted_twice = 0  # requests retried after they may have been served
-
     def get(path: str) -> tuple[int, str]:
-        nonlocal maybe_counted_twice
-        for _ in range(200):
+        # Only a refused connection is asked again (gunicorn not listening yet): a
+        # request that timed out on a busy machine may have been counted already.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
                     return r.status, r.read().decode()
             except urllib.error.HTTPError as error:
                 return error.code, ""
-            except OSError as error:  # starting, or between two workers
-                # Refused: never reached a worker. A timeout or a dropped connection
-                # on a loaded machine: the worker may have counted it.
-                if not isinstance(getattr(error, "reason", error), ConnectionRefusedError):
-                    maybe_counted_twice += 1
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionRefusedError):
+                    raise
                 if server.poll() is not None:
                     pytest.fail(f"gunicorn exited: {log.read_text()[-2000:]}")
                 time.sleep(0.05)
@@ -581,8 +579,7 @@ def test_gunicorn_folds_replaced_workers_into_the_archive(tmp_path, database_url
         re.M,
     )
     assert healthz, text[:2000]
-    # Every request counted once, across replaced workers: none lost in the fold.
-    assert 40.0 <= float(healthz.group(1)) <= 40.0 + maybe_counted_twice
+    assert float(healthz.group(1)) == 40.0
     assert (metrics_dir / "counter_archive.db").exists()
     files = sorted(f.name for f in metrics_dir.glob("*.db"))
     # The archive's two files and, at most, the files of the two workers still alive.

@@ -43,12 +43,30 @@ def broker_url(request):
 
 
 @pytest.fixture
-def broker_app(app, database_url, broker_url, smtp_config):
+def queue(broker_url):
+    """A queue of this test alone: parallel test processes (pytest-xdist) and other
+    runs on the same broker never take each other's tasks."""
+    from kombu import Connection
+
+    name = f"ocop-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    with Connection(broker_url, connect_timeout=2) as connection:
+        channel = connection.default_channel
+        if broker_url.startswith("redis"):  # the queue's list and Kombu's binding sets
+            for key in channel.client.scan_iter(match=f"*{name}*"):
+                channel.client.delete(key)
+        else:
+            channel.queue_delete(name)
+            channel.exchange_delete(name)
+
+
+@pytest.fixture
+def broker_app(app, database_url, broker_url, queue, smtp_config):
     """The shop with a broker: commits hand outbox rows to the worker."""
     shop = create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "CELERY_BROKER_URL": broker_url, **smtp_config}
     )
-    shop.extensions["celery"].control.purge()  # nothing left from an earlier run
+    shop.extensions["celery"].conf.task_default_queue = queue
     with shop.app_context():
         yield shop
         db.session.remove()
@@ -64,7 +82,7 @@ class Worker:
 
 
 @pytest.fixture
-def worker(broker_app, database_url, broker_url, smtp_sink, tmp_path):
+def worker(broker_app, database_url, broker_url, queue, smtp_sink, tmp_path):
     env = {
         **os.environ,
         "SHOP_ENV": "development",
@@ -87,6 +105,8 @@ def worker(broker_app, database_url, broker_url, smtp_sink, tmp_path):
                 "-A",
                 "shop.worker",
                 "worker",
+                "--queues",
+                queue,
                 "--pool",
                 "solo",
                 "--loglevel",
