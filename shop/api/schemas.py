@@ -42,7 +42,7 @@ class ProductArgs(PageArgs):
         metadata={"description": "Words to search, with or without Vietnamese marks."},
     )
     province = fields.String(
-        validate=validate.Length(max=60),
+        validate=validate.Regexp(r"^([0-9]{1,5}|[a-z0-9][a-z0-9-]{0,59})$"),
         metadata={
             "description": "A province's code (`8`) or a former province's slug (`ha-giang`)."
         },

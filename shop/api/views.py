@@ -136,8 +136,8 @@ def _catalogue_query(args: dict) -> CatalogQuery:
             province = int(raw)
         else:
             found = former_localities.former_province(raw)
-            if found is None:
-                _bad("province", "Unknown province: a code or a former province's slug.")
+            if found is None:  # a province no one knows, like an unknown code: nothing
+                return CatalogQuery(producer_id=0)
             province, former = found.province_code, found.slug
     producer_id = None
     if args.get("producer"):
