@@ -85,7 +85,6 @@ def register_blueprints(app: Flask) -> None:
     from shop.catalog.staff import bp as catalog_staff_bp
     from shop.certification.producer import bp as certification_bp
     from shop.certification.staff import bp as certification_staff_bp
-    from shop.certification.views import api as api_bp
     from shop.certification.views import bp as verify_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
@@ -128,7 +127,6 @@ def register_blueprints(app: Flask) -> None:
         certification_staff_bp,
         promotion_staff_bp,
         verify_bp,
-        api_bp,
         labels_bp,
         labels_staff_bp,
         campaigns_bp,
@@ -153,6 +151,13 @@ def register_blueprints(app: Flask) -> None:
         wishlist_bp,
     ):
         app.register_blueprint(bp)
+    register_api(app)
+
+
+def register_api(app: Flask) -> None:
+    from shop import api
+
+    api.register(app)
 
 
 def register_jobs(app: Flask) -> None:

@@ -1,11 +1,11 @@
-"""Public routes: the verification page (what the QR on a package opens), its JSON
-twin, the GS1 Digital Link and the public register of certificates."""
+"""Public routes: the verification page (what the QR on a package opens), the GS1
+Digital Link and the public register of certificates. Its JSON twin,
+/api/v1/verify/<code>, is in shop/api/views.py."""
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from shop.catalog.services import current_product_sets
 from shop.certification import register as certificate_register
 from shop.certification.queries import (
-    as_json,
     code_for_gtin14,
     group_code,
     is_listed,
@@ -25,13 +24,11 @@ from shop.certification.queries import (
 )
 from shop.clock import today_vn
 from shop.core.edge import cacheable
-from shop.extensions import csrf, limiter
+from shop.extensions import limiter
 from shop.localities.former import former_provinces_of
 from shop.localities.services import list_provinces, wards_of
 
 bp = Blueprint("verify", __name__)
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(api)
 
 
 def _lookup_limit() -> str:
@@ -105,18 +102,6 @@ def digital_link(gtin14: str):
     if code is None:
         return render_template("verify/not_found.html", code=gtin14[:32], typed=""), 404
     return redirect(url_for("verify.verify_page", code=code))
-
-
-@api.get("/verify/<code>")
-@unknown_code_limit
-def verify_json(code: str):
-    verification = verify_code(code, today_vn())
-    if verification is None:
-        response = jsonify(error={"code": 404, "message": "unknown verification code"})
-        return response, 404
-    response = jsonify(as_json(verification, _product_url(verification)))
-    response.cache_control.max_age = 60
-    return response
 
 
 @bp.get("/certificates")

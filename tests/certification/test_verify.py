@@ -14,6 +14,7 @@ def at(monkeypatch):
 
     def move(day: date):
         monkeypatch.setattr("shop.certification.views.today_vn", lambda: day)
+        monkeypatch.setattr("shop.api.views.today_vn", lambda: day)  # /api/v1/verify
 
     return move
 
