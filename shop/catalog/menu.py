@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from shop.catalog.models import Industry, ProductSet
 from shop.extensions import cache, db
@@ -69,7 +70,15 @@ def catalog_menu() -> tuple[MenuIndustry, ...]:
         return g.catalog_menu
     menu = cache.get(CACHE_KEY)
     if menu is None:
-        menu = _load()
+        try:
+            menu = _load()
+        except SQLAlchemyError:
+            # The header is no reason to fail a page that needs no database (sign-in,
+            # the legal pages): without the taxonomy it shows no menu, and the next
+            # request asks again. A page that needs the database still answers 503.
+            db.session.rollback()
+            g.catalog_menu = ()
+            return ()
         cache.set(CACHE_KEY, menu, timeout=CACHE_SECONDS)
     g.catalog_menu = menu
     return menu

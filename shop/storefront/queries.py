@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from shop.catalog import generation, search
 from shop.catalog.alcohol import advertisable
@@ -166,14 +166,19 @@ def _ordered(query: Select, cq: CatalogQuery) -> Select:
         return query.order_by(Product.price_vnd.desc(), *newest)
     if cq.sort == "stars":
         return query.order_by(Certificate.star_rank.desc(), *newest)
+    # What can be bought now comes before what is sold out, as on the big marketplaces;
+    # among each, the relevance keys (a name match before a producer-name match).
+    sold_out_last = case((Product.stock > 0, 0), else_=1)
     if cq.sort == "relevance" and cq.partial and cq.terms:
         # Nearest results: the rows that match the most words first.
         matched = search.matched_terms(_dialect(), cq.terms)
         in_name = search.name_hits(cq.terms)
-        return query.order_by(matched.desc(), in_name.desc(), *search.relevance(cq.q), *newest)
+        return query.order_by(
+            sold_out_last, matched.desc(), in_name.desc(), *search.relevance(cq.q), *newest
+        )
     if cq.sort == "relevance" and cq.tokens:
         in_name = search.name_hits(cq.terms)
-        return query.order_by(*search.relevance(cq.q), in_name.desc(), *newest)
+        return query.order_by(sold_out_last, *search.relevance(cq.q), in_name.desc(), *newest)
     return query.order_by(*newest)
 
 

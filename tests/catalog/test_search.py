@@ -113,3 +113,20 @@ def test_unknown_word_finds_nothing(catalogue):
 
 def test_today_is_used(catalogue):
     assert names(q("che shan tuyet"), today=TODAY.replace(year=2035)) == []
+
+
+def test_in_stock_name_matches_lead_then_the_producers_other_goods(make_listed, make_producer):
+    """The issue's case: "che shan tuyet" found a producer's beef and oranges (its
+    name holds the words) and a sold-out tea second. Name matches in stock first, then
+    the producer's other goods in stock, and what is sold out after them."""
+    tea_house = make_producer(legal_name="Hợp tác xã Chè Shan Tuyết Lũng Phìn")
+    make_listed("Thịt bò khô", producer=tea_house, stock=9)
+    make_listed("Chè Shan Tuyết túi lọc", producer=tea_house, stock=0)
+    make_listed("Cam sành", producer=tea_house, stock=9)
+    make_listed("Chè Shan Tuyết cổ thụ", producer=tea_house, stock=5)
+
+    found = names(q("che shan tuyet"))
+
+    assert found[0] == "Chè Shan Tuyết cổ thụ"
+    assert set(found[1:3]) == {"Thịt bò khô", "Cam sành"}
+    assert found[3] == "Chè Shan Tuyết túi lọc"
