@@ -207,7 +207,7 @@ def test_slip_of_a_cod_shipment(client, auth, shipments):
     assert f"Thu hộ khi giao: <strong>{collect:,} ₫".replace(",", ".") in page
     # Printable: its own page, no site navigation, a print button and a fallback.
     assert 'class="subnav"' not in page
-    assert "<header class=\"site" not in page
+    assert '<header class="site' not in page
     assert "data-print" in page
     assert "<noscript>" in page
     assert "css/slip.css" in page
