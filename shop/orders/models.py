@@ -72,6 +72,18 @@ class ShipmentStatus(enum.StrEnum):
         return _SHIPMENT_LABELS[self]
 
 
+class ShipmentPayment(enum.StrEnum):
+    """Whether the producer has been paid for a shipment, at a glance (a badge)."""
+
+    PAID = "paid"
+    UNPAID = "unpaid"
+    COD = "cod"  # the carrier collects the money at delivery
+
+    @property
+    def label(self):
+        return _SHIPMENT_PAYMENT_LABELS[self]
+
+
 # One label per state, the words the badges and the history show.
 _METHOD_LABELS = {
     PaymentMethod.COD: _l("Thanh toán khi nhận hàng (COD)"),
@@ -99,6 +111,11 @@ _SHIPMENT_LABELS = {
     ShipmentStatus.SHIPPED: _l("Đang giao"),
     ShipmentStatus.DELIVERED: _l("Đã giao"),
     ShipmentStatus.CANCELLED: _l("Đã huỷ"),
+}
+_SHIPMENT_PAYMENT_LABELS = {
+    ShipmentPayment.PAID: _l("Đã thanh toán"),
+    ShipmentPayment.UNPAID: _l("Chưa thanh toán"),
+    ShipmentPayment.COD: _l("Thu tiền khi giao (COD)"),
 }
 STATE_ENUMS = {
     "order": OrderStatus,
@@ -248,6 +265,22 @@ class Shipment(Model):
     @property
     def total_vnd(self) -> int:
         return self.subtotal_vnd + self.shipping_vnd
+
+    @property
+    def payment(self) -> ShipmentPayment:
+        """Paid once the marketplace has the money (``paid_at``); until then a cash
+        on delivery shipment is money to collect, any other is unpaid."""
+        if self.paid_at is not None:
+            return ShipmentPayment.PAID
+        if self.order.payment_method == PaymentMethod.COD:
+            return ShipmentPayment.COD
+        return ShipmentPayment.UNPAID
+
+    @property
+    def collect_on_delivery_vnd(self) -> int:
+        """What the carrier collects from the buyer: the shipment's total for an
+        unpaid cash on delivery shipment, else nothing."""
+        return self.total_vnd if self.payment is ShipmentPayment.COD else 0
 
 
 class OrderLine(Model):

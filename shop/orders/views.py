@@ -17,13 +17,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from shop.clock import utcnow
 from shop.extensions import db, limiter
-from shop.orders import emails, services, states
+from shop.orders import emails, queries, services, states
 from shop.orders.models import Order, Shipment, ShipmentStatus
 from shop.orders.services import OrderActionError
+from shop.orders.slip import order_qr_svg
 from shop.pagination import paginate
 from shop.producers.access import own_or_404, producer_required
 
@@ -118,14 +118,20 @@ def my_orders():
 @bp.get("/producer/shipments")
 @producer_required
 def producer_shipments():
-    pager = paginate(
-        select(Shipment)
-        .where(Shipment.producer_id == g.producer.id)
-        .options(joinedload(Shipment.order).joinedload(Order.province))
-        .order_by(Shipment.id.desc()),
-        SHIPMENTS_PAGE,
+    """The producer's shipments, all or those in one state (``?state=new``); an
+    unknown state is all of them, like the staff's order list."""
+    raw = request.args.get("state", "")
+    state = ShipmentStatus(raw) if raw in set(ShipmentStatus) else None
+    pager = paginate(queries.producer_shipments(g.producer.id, state), SHIPMENTS_PAGE)
+    counts = queries.shipment_counts(g.producer.id)
+    return render_template(
+        "orders/producer_shipments.html",
+        shipments=pager.items,
+        pages=pager,
+        state=state,
+        counts=counts,
+        total=sum(counts.values()),
     )
-    return render_template("orders/producer_shipments.html", shipments=pager.items, pages=pager)
 
 
 @bp.get("/producer/shipments/<int:shipment_id>")
@@ -137,6 +143,22 @@ def producer_shipment(shipment_id: int):
         shipment=shipment,
         order=shipment.order,
         allowed=states.allowed_actions(shipment),
+    )
+
+
+@bp.get("/producer/shipments/<int:shipment_id>/slip")
+@producer_required
+def producer_shipment_slip(shipment_id: int):
+    """A packing slip to print and put in the parcel: no navigation, A6/A5 friendly."""
+    shipment = own_or_404(Shipment, shipment_id)
+    order = shipment.order
+    if order.number is None:  # not placed yet: nothing to pack
+        abort(404)
+    return render_template(
+        "orders/producer_slip.html",
+        shipment=shipment,
+        order=order,
+        qr_svg=order_qr_svg(order.number),
     )
 
 
