@@ -18,18 +18,24 @@
       .toLowerCase().replace(/\s+/g, " ").trim();
   }
 
-  // "Phường Bến Nghé" is also found as "ben nghe": words match at their start,
-  // and the name without its type word ranks first.
+  // Words match at their start: "ben" finds "Phường Bến Thành", not "Phường Ô Bến".
+  function at_word(folded, query) {
+    var at = folded.indexOf(query);
+    while (at > 0 && folded.charAt(at - 1) !== " ") at = folded.indexOf(query, at + 1);
+    return at;
+  }
+
+  // Current names first, then wards found by a name they had before 1 July 2025
+  // ("ben nghe" finds "Phường Sài Gòn", once Phường Bến Nghé).
   function matches(query, wards) {
     if (!query) return wards.slice();
-    var first = [], rest = [];
+    var named = [], formerly = [];
     wards.forEach(function (w) {
-      var at = w.folded.indexOf(query);
-      if (at < 0) return;
-      if (at === 0 || w.folded.indexOf(query) === w.folded.indexOf(" ") + 1) first.push(w);
-      else if (w.folded.charAt(at - 1) === " ") rest.push(w);
+      if (at_word(w.folded, query) >= 0) { named.push(w); return; }
+      var old = w.former.filter(function (name) { return at_word(fold(name), query) >= 0; });
+      if (old.length) formerly.push({ code: w.code, name: w.name, folded: w.folded, former: w.former, was: old });
     });
-    return first.concat(rest);
+    return named.concat(formerly);
   }
 
   function enhanceWard(select) {
@@ -79,12 +85,16 @@
 
     var shown = [];
     var active = -1;
+    var former = {}; // ward code -> names before 1 July 2025, from wards.json
+    select.addEventListener("wards:former", function (e) { former = e.detail || {}; });
 
     function wards() {
       var out = [];
       for (var i = 0; i < select.options.length; i++) {
         var o = select.options[i];
-        if (o.value) out.push({ code: o.value, name: o.text, folded: fold(o.text) });
+        if (o.value) {
+          out.push({ code: o.value, name: o.text, folded: fold(o.text), former: former[o.value] || [] });
+        }
       }
       return out;
     }
@@ -127,15 +137,21 @@
         li.setAttribute("aria-selected", "false");
         li.dataset.index = String(i);
         li.textContent = w.name;
+        if (w.was) {
+          var hint = document.createElement("small");
+          hint.textContent = (select.dataset.formerly || "trước đây:") + " " + w.was.join(", ");
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(hint);
+        }
         list.appendChild(li);
       });
       if (!all.length) {
         status.textContent = select.options.length ? select.options[0].text : "";
       } else if (!found.length) {
-        status.textContent = "Không tìm thấy xã/phường phù hợp.";
+        status.textContent = select.dataset.noneFound || "Không tìm thấy xã/phường phù hợp.";
       } else {
-        status.textContent = found.length + " xã/phường" +
-          (found.length > shown.length ? ", gõ thêm để thu hẹp." : ".");
+        status.textContent = found.length + " " + (select.dataset.found || "xã/phường") +
+          (found.length > shown.length ? " " + (select.dataset.typeMore || "(gõ thêm để thu hẹp)") : "");
       }
       if (!shown.length) { close(); return; }
       list.hidden = false;
@@ -207,27 +223,46 @@
     });
   }
 
+  function load(provinceCode) {
+    return fetch("/localities/" + encodeURIComponent(provinceCode) + "/wards.json", {
+      headers: { Accept: "application/json" },
+    }).then(function (r) { return r.ok ? r.json() : []; });
+  }
+
+  function formerOf(wards) {
+    var out = {};
+    wards.forEach(function (w) { if (w.former && w.former.length) out[w.code] = w.former; });
+    return out;
+  }
+
   document.querySelectorAll("select[data-wards-target]").forEach(function (province) {
     var ward = document.getElementById(province.dataset.wardsTarget);
     if (!ward) return;
     var placeholder = ward.options.length ? ward.options[0].text : "";
     var latest = 0; // only the answer for the province chosen last may fill the list
     enhanceWard(ward);
+    if (province.value) {
+      // The server rendered this province's wards; fetch only their former names
+      // (the same cached answer a change of province would load).
+      var first = latest;
+      load(province.value).then(function (wards) {
+        if (first !== latest) return;
+        ward.dispatchEvent(new CustomEvent("wards:former", { detail: formerOf(wards) }));
+      });
+    }
     province.addEventListener("change", function () {
       var mine = ++latest;
       ward.length = 0;
       ward.add(new Option(placeholder, ""));
+      ward.dispatchEvent(new CustomEvent("wards:former", { detail: {} }));
       ward.dispatchEvent(new Event("wards:loaded"));
       if (!province.value) return;
-      fetch("/localities/" + encodeURIComponent(province.value) + "/wards.json", {
-        headers: { Accept: "application/json" },
-      })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (wards) {
-          if (mine !== latest) return;
-          wards.forEach(function (w) { ward.add(new Option(w.name, w.code)); });
-          ward.dispatchEvent(new Event("wards:loaded"));
-        });
+      load(province.value).then(function (wards) {
+        if (mine !== latest) return;
+        wards.forEach(function (w) { ward.add(new Option(w.name, w.code)); });
+        ward.dispatchEvent(new CustomEvent("wards:former", { detail: formerOf(wards) }));
+        ward.dispatchEvent(new Event("wards:loaded"));
+      });
     });
   });
 })();
