@@ -19,9 +19,7 @@ class ArtworkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = choices(
-            province_options(), _l("Toàn quốc")
-        )
+        self.province_code.choices = choices(province_options(), _l("Toàn quốc"))
 
     def validate_province_code(self, field):
         if field.data is not None and field.data not in choice_values(field):
