@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.formfields import choice_values, choices, int_or_none
-from shop.localities.services import list_provinces
+from shop.localities.services import province_options
 
 
 class ArtworkForm(FlaskForm):
@@ -19,9 +19,7 @@ class ArtworkForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province_code.choices = choices(
-            ((p.code, p.name) for p in list_provinces()), _l("Toàn quốc")
-        )
+        self.province_code.choices = choices(province_options(), _l("Toàn quốc"))
 
     def validate_province_code(self, field):
         if field.data is not None and field.data not in choice_values(field):

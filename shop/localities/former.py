@@ -288,3 +288,19 @@ def suggest_current(text: str, limit: int = 6) -> list[Suggestion]:
                     )
                 )
     return out[:limit]
+
+
+@functools.cache
+def _former_wards_by_code() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for ward in data().wards:
+        for code in ward.ward_codes:
+            if ward.name and ward.name not in out[code]:
+                out[code].append(ward.name)
+    return {code: tuple(names) for code, names in out.items()}
+
+
+def former_ward_names(ward_code: int | None) -> tuple[str, ...]:
+    """The former wards and communes a current ward was made from ("Phường Bến Nghé",
+    "Phường Đa Kao", … for Phường Sài Gòn): buyers still search by them."""
+    return _former_wards_by_code().get(ward_code or 0, ())

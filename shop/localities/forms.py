@@ -7,8 +7,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from shop.formfields import choice_values, choices, int_or_none
 from shop.localities.former import suggest_current
 from shop.localities.services import (
-    list_provinces,
     province_exists,
+    province_options,
     ward_in_province,
     wards_named,
     wards_of,
@@ -39,9 +39,7 @@ class AddressMixin:
 
     def load_address_choices(self) -> None:
         self._apply_suggested_ward()
-        self.province_code.choices = choices(
-            ((p.code, p.name) for p in list_provinces()), _l("— Chọn tỉnh/thành phố —")
-        )
+        self.province_code.choices = choices(province_options(), _l("— Chọn tỉnh/thành phố —"))
         wards = wards_of(self.province_code.data) if self.province_code.data else []
         self.ward_code.choices = choices(
             ((w.code, w.name) for w in wards), _l("— Chọn xã/phường —")

@@ -25,6 +25,15 @@ class Province(Model):
     def short_name(self) -> str:
         return short_province_name(self.name)
 
+    @property
+    def label(self) -> str:
+        """The name a list shows: "Hà Nội (thành phố)", "Cao Bằng".
+
+        The short name comes first so that typing "Hà" in a native select finds
+        Hà Nội; orders and the register keep the official ``name``.
+        """
+        return province_label(self.name)
+
 
 def short_province_name(name: str) -> str:
     """ "Thành phố Hà Nội" -> "Hà Nội"."""
@@ -32,6 +41,13 @@ def short_province_name(name: str) -> str:
         if name.startswith(prefix):
             return name[len(prefix) :]
     return name
+
+
+def province_label(name: str) -> str:
+    short = short_province_name(name)
+    if short == name:
+        return name
+    return f"{short} ({name[: -len(short)].strip().lower()})"
 
 
 class Ward(Model):

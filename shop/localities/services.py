@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from shop.extensions import db
+from shop.localities.collation import collation_key
 from shop.localities.models import Province, Ward
 
 
@@ -38,7 +39,16 @@ def load_localities() -> tuple[int, int]:
 
 
 def list_provinces() -> list[Province]:
-    return list(db.session.scalars(select(Province).order_by(Province.codename)))
+    """The 34 provinces in Vietnamese alphabetical order of their short names
+    ("Đà Nẵng" after "Cao Bằng" and before "Điện Biên", "Hà Nội" before "Hải Phòng")."""
+    provinces = db.session.scalars(select(Province))
+    return sorted(provinces, key=lambda p: collation_key(p.short_name))
+
+
+def province_options() -> list[tuple[int, str]]:
+    """(code, label) for every province select: "Hà Nội (thành phố)", sorted as
+    ``list_provinces``. The value stays the code; orders copy the official name."""
+    return [(p.code, p.label) for p in list_provinces()]
 
 
 def province_exists(code: int) -> bool:
