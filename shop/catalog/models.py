@@ -74,6 +74,10 @@ class ProductStatus(enum.StrEnum):
         return _PRODUCT_LABELS[self]
 
     @property
+    def is_archived(self) -> bool:
+        return self is ProductStatus.ARCHIVED
+
+    @property
     def tone(self) -> str:
         """The badge colour: on sale or not."""
         return "active" if self is ProductStatus.PUBLISHED else "pending"

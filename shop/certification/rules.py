@@ -38,6 +38,11 @@ class CertificateStatus(enum.StrEnum):
         return self in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRING)
 
     @property
+    def is_revoked(self) -> bool:
+        """Taken back by staff: pages say so, not merely "expired"."""
+        return self is CertificateStatus.REVOKED
+
+    @property
     def label(self):
         return _STATUS_LABELS[self]
 

@@ -19,11 +19,14 @@ from flask import Flask, request
 NO_STORE = "private, no-store"
 
 # Blueprints whose every answer shows someone's order, cart or contact details.
-PRIVATE_BLUEPRINTS = frozenset({"orders", "staff_orders", "cart", "checkout"})
+PRIVATE_BLUEPRINTS = frozenset(
+    {"orders", "staff_orders", "payments", "staff_payments", "cart", "checkout"}
+)
 # The signed-in areas span several blueprints (catalog, certification, producers,
 # promotion, reports, settlements, labels...): staff pages list buyers, producers
-# see their buyers' addresses, members and money. A new page there is covered.
-PRIVATE_PATH_PREFIXES = ("/staff/", "/producer/", "/account/")
+# see their buyers' addresses, members and money; under /orders/ an order's pages
+# live in several areas (orders, payments, reviews). A new page there is covered.
+PRIVATE_PATH_PREFIXES = ("/staff/", "/producer/", "/account/", "/orders/")
 PRIVATE_MIMETYPES = frozenset({"text/csv"})
 
 # The order's guest key in a query string: plain (a request line, a Referer) or
@@ -72,8 +75,10 @@ SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/")
 
 
 def opened_with_guest_key() -> bool:
-    # Orders and complaints are followed by a link with a key (shop/legal/views.py).
-    return (request.blueprint in ("orders", "legal") and bool(request.args.get("key"))) or (
+    # Orders and complaints are followed by a link with a key (shop/legal/views.py);
+    # an order's pages live in orders, payments and reviews.
+    keyed = ("orders", "payments", "reviews", "legal")
+    return (request.blueprint in keyed and bool(request.args.get("key"))) or (
         request.path.startswith(SECRET_PATH_PREFIXES)
     )
 

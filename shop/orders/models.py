@@ -34,6 +34,14 @@ class PaymentMethod(enum.StrEnum):
     def label(self):
         return _METHOD_LABELS[self]
 
+    @property
+    def is_card(self) -> bool:
+        return self is PaymentMethod.CARD
+
+    @property
+    def is_vietqr(self) -> bool:
+        return self is PaymentMethod.VIETQR
+
 
 class OrderStatus(enum.StrEnum):
     PENDING_PAYMENT = "pending_payment"
@@ -336,6 +344,23 @@ class StateChange(Model):
     @property
     def to_label(self):
         return state_label(self.subject, self.to_state)
+
+    @property
+    def subject_label(self):
+        """What changed, in the history's words: payment, how to pay, delivery, order."""
+        return _SUBJECT_LABELS.get(self.subject, _SUBJECT_LABELS["order"])
+
+    @property
+    def is_shipment(self) -> bool:
+        return self.subject == "shipment"
+
+
+_SUBJECT_LABELS = {
+    "order": _l("Đơn hàng"),
+    "payment": _l("Thanh toán"),
+    "method": _l("Cách thanh toán"),
+    "shipment": _l("Giao hàng"),
+}
 
 
 class SavedAddress(Model):

@@ -33,6 +33,16 @@ class CardPayment(Model):
 
     order: Mapped[Order] = relationship()
 
+    @property
+    def is_canceled(self) -> bool:
+        """Stripe's word for a PaymentIntent stopped (a switch of method, an expiry)."""
+        return self.stripe_status == "canceled"
+
+    @property
+    def is_settling(self) -> bool:
+        """Paid, or being paid: no other method may replace it now."""
+        return self.stripe_status in ("succeeded", "processing")
+
 
 class MoneyActionKind(enum.StrEnum):
     TRANSFER = "transfer"

@@ -67,7 +67,7 @@ def test_demo_accounts_sign_in(runner, client):
     response = client.post(
         "/login", data={"email": "htx@demo.ocop.vn", "password": "ocop-demo-2026"}
     )
-    assert_redirect(response, "/")
+    assert_redirect(response, "/producer/")  # a producer lands on the dashboard
     assert client.get("/producer/products").status_code == 200  # signed in, as the producer
 
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.landing import signed_in_landing
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +19,7 @@ def test_session_js_fills_in_the_visitor(live_server, page, make_listed, make_us
     page.fill("#email", "an@example.vn")
     page.fill("#password", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
     nav = page.locator("header nav")
     expect(nav.get_by_role("link", name="Trần Thị An")).to_be_visible()
     expect(nav.get_by_role("link", name="Đơn hàng")).to_be_visible()
@@ -36,7 +37,7 @@ def test_session_js_fills_in_the_visitor(live_server, page, make_listed, make_us
     screenshot(page, "cached-product-signed-in")
 
     page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
     expect(page.locator("[data-flashes] .flash-info")).to_have_text("Bạn đã đăng xuất.")
     expect(nav.get_by_role("link", name="Đăng nhập")).to_be_visible()
     expect(page.locator(".cart-link .badge")).to_be_hidden()

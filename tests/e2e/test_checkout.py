@@ -24,6 +24,7 @@ from shop.orders.models import (
 )
 from shop.payments.models import CardPayment
 from tests.e2e.conftest import screenshot
+from tests.e2e.landing import signed_in_landing
 from tests.factories import PASSWORD, PROVINCE, WARD
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +61,7 @@ def log_in(page, live_server, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
@@ -250,7 +251,7 @@ def test_producer_ships_the_card_order(
     producer_page.goto(f"{live_server}/producer/shipments")
     row = producer_page.locator("tbody tr", has_text=number)
     expect(row).to_contain_text("Lê Văn An")
-    expect(row).to_contain_text("✓")  # paid
+    expect(row).to_contain_text("Đã thanh toán")  # the payment badge
     expect(row.locator(".state-new")).to_have_text("Mới")
     row.get_by_role("link", name=number).click()
     producer_page.wait_for_url(re.compile(r"/producer/shipments/\d+$"))

@@ -11,6 +11,7 @@ from shop.extensions import db
 from shop.producers.models import Producer, ProducerStatus
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot
+from tests.e2e.landing import signed_in_landing
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,7 @@ def test_producer_onboarding_and_staff_verification(live_server, page, make_user
     page.fill("#email", "sinh@example.vn")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]:has-text('Đăng nhập')")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
 
     # Register the cooperative; the commune list follows the province (wards.js).
     page.goto(f"{live_server}/producer/register")
@@ -79,7 +80,7 @@ def test_producer_onboarding_and_staff_verification(live_server, page, make_user
     screenshot(page, "producer-certificates")
 
     page.click("button:has-text('Đăng xuất')")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
 
     # Staff verify the producer, then the certificate.
     page.goto(f"{live_server}/login")

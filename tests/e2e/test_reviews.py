@@ -13,6 +13,7 @@ from shop.reviews.models import Review
 from shop.reviews.rules import Reviewer
 from shop.reviews.services import reply_to_review, submit_review
 from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.landing import signed_in_landing
 from tests.factories import PASSWORD
 from tests.orders.helpers import order_for
 from tests.reviews.conftest import deliver
@@ -61,7 +62,7 @@ def test_a_buyer_reviews_a_delivered_order_on_a_phone(
         page.fill("#email", buyer.email)
         page.fill("#password", PASSWORD)
         page.press("#password", "Enter")
-        page.wait_for_url(f"{live_server}/")
+        page.wait_for_url(signed_in_landing(live_server))
 
         page.goto(f"{live_server}/orders/{order.number}")
         review_link = page.get_by_role("link", name="Đánh giá Chè Shan Tuyết Hà Giang")

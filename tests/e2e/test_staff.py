@@ -23,6 +23,7 @@ from shop.localities.models import Province
 from shop.money import format_vnd as vnd
 from shop.promotion.models import Campaign
 from tests.e2e.conftest import screenshot
+from tests.e2e.landing import signed_in_landing
 from tests.factories import OTHER_PROVINCE, OTHER_WARD, PASSWORD, PROVINCE
 from tests.reports.conftest import build_order, vn
 
@@ -55,7 +56,7 @@ def log_in(page, live_server, email: str = STAFF_EMAIL) -> None:
     page.fill("#password", PASSWORD)
     # Enter in the password field: the header has its own (language) submit button.
     page.press("#password", "Enter")
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(signed_in_landing(live_server))
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
@@ -221,28 +222,33 @@ def test_staff_build_a_campaign(
     )
     expect(page.locator("main h1")).to_have_text("Đặc sản vùng cao đón Tết")
 
-    # By slug, then by the product page's full address.
-    page.fill("#product", tea.slug)
+    # By slug, then by the product page's full address (the form folded under the
+    # search, open again after each add).
+    def by_link(value: str) -> None:
+        page.locator("details.by-link").evaluate("d => { d.open = true; }")
+        page.fill("#product", value)
+
+    by_link(tea.slug)
     page.get_by_role("button", name="Thêm sản phẩm").click()
     expect(page.locator(".flash-success")).to_have_text(
         "Đã thêm Chè Shan Tuyết Lũng Phìn vào chiến dịch."
     )
-    page.fill("#product", f"{live_server}/products/{rice.slug}")
+    by_link(f"{live_server}/products/{rice.slug}")
     page.get_by_role("button", name="Thêm sản phẩm").click()
     expect(page.locator(".flash-success")).to_have_text(
         "Đã thêm Gạo Séng Cù Bát Xát vào chiến dịch."
     )
     # A product without a valid certificate is refused.
-    page.fill("#product", pending.slug)
+    by_link(pending.slug)
     page.get_by_role("button", name="Thêm sản phẩm").click()
     expect(page.locator("#product-error")).to_have_text(
-        "Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP còn hiệu lực."
+        "Chỉ thêm được sản phẩm đang bán, có chứng nhận OCOP từ 3 sao trở lên còn hiệu lực."
     )
-    items = page.locator("main ol > li")
+    items = page.locator("main table.campaign-items tbody tr")
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text("Chè Shan Tuyết Lũng Phìn")
     expect(items.nth(1)).to_contain_text("Gạo Séng Cù Bát Xát")
-    expect(page.locator("main ol .badge-expired")).to_have_count(0)
+    expect(page.locator("main table.campaign-items .badge-expired")).to_have_count(0)
     screenshot(page, "staff-campaign")
     # The refused product's form came back with status 400, which Chromium logs.
     assert page.js_errors == [BAD_REQUEST_LOG]

@@ -41,7 +41,7 @@ def test_an_expired_product_is_not_listed_but_says_why(live_server, page, demo):
     names = page.locator(".card-name").all_inner_texts()
     assert "Mật ong Bắc Hà" not in names  # its certificate has expired
     page.goto(f"{live_server}/products/mat-ong-bac-ha")
-    assert "không còn hiệu lực" in page.locator("main").inner_text()
+    assert "đã hết hiệu lực từ ngày" in page.locator("main").inner_text()
 
 
 @pytest.mark.parametrize("width", [375, 1280])

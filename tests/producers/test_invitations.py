@@ -22,6 +22,7 @@ from shop.producers import services
 from shop.producers.exceptions import AlreadyMember, InvitationClosed
 from shop.producers.models import InvitationStatus, ProducerInvitation, ProducerMember
 from tests.conftest import PASSWORD
+from tests.helpers_http import assert_signed_in
 
 MEMBERS = "/producer/members"
 
@@ -40,7 +41,7 @@ def answers(response, status: int) -> None:
 def sign_in(app, email: str):
     browser = app.test_client()
     response = browser.post("/login", data={"email": email, "password": PASSWORD})
-    redirects_to(response, "/")
+    assert_signed_in(response)
     return browser
 
 

@@ -177,6 +177,7 @@ def test_items_move_up_and_down_and_stay_numbered(signed_in, campaign, make_list
     assert_redirect(signed_in.post(f"{path}/items/{a.id}/remove"), path)
     assert _positions(campaign) == [0, 1]
     public = signed_in.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    public = public[public.index("<main") :]  # the header's menu names product sets too
     assert public.index("Thịt bò khô") < public.index("Mật ong")
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("campaign.move") == 2

@@ -329,7 +329,7 @@ def test_uploaded_through_node_a_is_served_through_node_b(app, owner_client, nod
         assert max(Image.open(io.BytesIO(thumb.data)).size) == 400
     # Private scans too: the producer signs in on node B.
     login = b.post("/login", data={"email": "owner@example.vn", "password": PASSWORD})
-    assert_redirect(login, "/")
+    assert_redirect(login, "/producer/")
     with b.get(f"/producer/certificates/{certificate.id}/scan") as scan:
         _assert_scan(scan, certificate)
     assert _files_under(app.config["UPLOAD_FOLDER"]) == []
