@@ -101,9 +101,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.payments.webhooks import bp as stripe_webhook_bp
     from shop.producers.producer import bp as producers_bp
     from shop.producers.staff import bp as producers_staff_bp
-    from shop.promotion.public import bp as campaigns_bp
     from shop.promotion.staff import bp as promotion_staff_bp
-    from shop.reports.views import bp as reports_bp
+    from shop.promotion.views import bp as campaigns_bp
+    from shop.reports.staff import bp as reports_bp
     from shop.reviews.producer import bp as reviews_producer_bp
     from shop.reviews.staff import bp as reviews_staff_bp
     from shop.reviews.views import bp as reviews_bp

@@ -1,3 +1,6 @@
+"""The public campaign pages (/campaigns/<slug>): open only between their dates, each
+product shown by the listing rule."""
+
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
