@@ -67,8 +67,10 @@ def _shown_with(product: Product) -> dict:
 
 
 def _wants_json() -> bool:
+    """Only a client that asks for JSON over HTML (upload.js) gets it: ``*/*`` (curl,
+    requests, a form post) still gets the redirect."""
     accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "application/json"
+    return accept["application/json"] > accept["text/html"]
 
 
 @bp.get("/producer/products")

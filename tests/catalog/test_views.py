@@ -343,3 +343,20 @@ def test_photos_of_a_refused_upload_leave_no_file(app, producer_client, make_pro
     assert _count(ProductPhoto) == 0
     root = app.config["UPLOAD_FOLDER"]
     assert [name for _dir, _dirs, names in os.walk(root) for name in names] == []
+
+
+@pytest.mark.parametrize(
+    ("accept", "json"),
+    [
+        ("*/*", False),  # curl, requests, the cluster proof: the redirect
+        ("text/html,application/xhtml+xml,*/*;q=0.8", False),  # a browser's form post
+        ("application/json", True),  # static/js/upload.js
+        (None, False),
+    ],
+)
+def test_only_a_client_asking_for_json_gets_json_after_an_upload(app, accept, json):
+    from shop.catalog.producer import _wants_json
+
+    headers = {"Accept": accept} if accept else {}
+    with app.test_request_context("/", headers=headers):
+        assert _wants_json() is json
