@@ -29,10 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     from shop import observability
-    from shop.core import privacy, static_urls
+    from shop.core import chrome, privacy, static_urls
 
     observability.register(app)  # first: request ids for every hook; its timing closes last
     static_urls.register(app)
+    chrome.register(app)
     privacy.register(app)  # before security, so that its after_request hook runs after security's
     register_security(app)  # first: it installs the URL converter the routes use
     register_extensions(app)

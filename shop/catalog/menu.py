@@ -5,9 +5,10 @@ The taxonomy changes only with a migration (a new legal version), so an hour in 
 cache costs nothing; the menu is on every page and must not cost a query each time.
 """
 
+import time
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,6 +17,7 @@ from shop.extensions import cache, db
 
 CACHE_KEY = "catalog-menu:v1"
 CACHE_SECONDS = 3600
+PROCESS_SECONDS = 300  # in each process, before asking the shared cache again
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,14 @@ def _load() -> tuple[MenuIndustry, ...]:
 def catalog_menu() -> tuple[MenuIndustry, ...]:
     """The industries in order, each with its product sets (a template global).
 
-    From the shared cache, and once per request at most when the cache is off or down."""
+    Kept in the process for a while (every page shows it, and the taxonomy moves only
+    with a migration), then from the shared cache, and once per request at most when
+    the cache is off or down."""
     if "catalog_menu" in g:
+        return g.catalog_menu
+    kept = current_app.extensions.setdefault("catalog_menu", {})
+    if kept and kept["until"] > time.monotonic():
+        g.catalog_menu = kept["menu"]
         return g.catalog_menu
     menu = cache.get(CACHE_KEY)
     if menu is None:
@@ -80,6 +88,8 @@ def catalog_menu() -> tuple[MenuIndustry, ...]:
             g.catalog_menu = ()
             return ()
         cache.set(CACHE_KEY, menu, timeout=CACHE_SECONDS)
+    if menu:
+        kept.update(menu=menu, until=time.monotonic() + PROCESS_SECONDS)
     g.catalog_menu = menu
     return menu
 

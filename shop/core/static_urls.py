@@ -31,13 +31,18 @@ def digest(path: Path) -> str | None:
 
 def register(app: Flask) -> None:
     assert app.static_folder is not None  # set by create_app
-    folder = Path(app.static_folder)
+    folder = Path(app.static_folder).resolve()
+    # A file's version, by the name templates ask for: outside debug mode, files
+    # change only with a deploy, so each name is resolved and hashed once per process.
+    versions: dict[str, str | None] = {}
 
     @app.url_defaults
     def version_static_files(endpoint: str, values: dict) -> None:
         if endpoint != "static" or "v" in values:
             return
         filename = values.get("filename") or ""
-        target = (folder / filename).resolve()
-        if folder.resolve() in target.parents and (version := digest(target)):
+        if app.debug or filename not in versions:
+            target = (folder / filename).resolve()
+            versions[filename] = digest(target) if folder in target.parents else None
+        if version := versions[filename]:
             values["v"] = version
