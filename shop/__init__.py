@@ -209,7 +209,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.money import format_vnd
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
-    from shop.storefront.related import related_for
+    from shop.storefront.related import related_for, related_section
     from shop.wishlist.views import register_template_globals as register_wishlist
 
     app.jinja_env.filters["vnd"] = format_vnd
@@ -230,6 +230,7 @@ def register_template_helpers(app: Flask) -> None:
     register_review_helpers(app)
     register_wishlist(app)  # wishlisted() for the catalogue's pages
     app.jinja_env.globals["related_products"] = related_for
+    app.jinja_env.globals["related_section"] = related_section
 
     @app.context_processor
     def inject_globals() -> dict:

@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 
 from config import _database_url
 from shop import create_app
-from shop.extensions import db, limiter
+from shop.extensions import cache, db, limiter
 from tests import factories
 
 
@@ -346,3 +346,12 @@ def stripe_app(app, localstripe):
     )
     app.extensions.pop("stripe_client", None)
     return app
+
+
+@pytest.fixture
+def cached_app(app):
+    """The app with a real cache (tests use NullCache otherwise)."""
+    app.config.update(CACHE_TYPE="SimpleCache", CACHE_DEFAULT_TIMEOUT=300)
+    cache.init_app(app)
+    yield app
+    cache.clear()

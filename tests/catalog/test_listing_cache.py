@@ -1,24 +1,14 @@
 """The listing's rendered results are cached under the catalogue's generation: a hit
 costs no query, and a change to what a card shows is on the next page at once."""
 
-import pytest
 from sqlalchemy import select
 
 from shop.catalog import generation
 from shop.catalog.models import Product
 from shop.certification.models import Certificate
 from shop.certification.services import revoke_certificate
-from shop.extensions import cache, db
+from shop.extensions import db
 from tests.orders.helpers import order_for
-
-
-@pytest.fixture
-def cached_app(app):
-    """The app with a real cache (tests use NullCache otherwise)."""
-    app.config.update(CACHE_TYPE="SimpleCache", CACHE_DEFAULT_TIMEOUT=300)
-    cache.init_app(app)
-    yield app
-    cache.clear()
 
 
 def _page(client) -> str:

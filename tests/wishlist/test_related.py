@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from shop.extensions import db
 from shop.storefront.related import related_products
 from tests.factories import make_producer
 
@@ -43,3 +44,21 @@ def test_product_page_lists_them(client, make_listed):
     assert page.status_code == 200
     assert "Sản phẩm liên quan" in page.text
     assert "Chè anh em" in page.text
+
+
+def test_the_cached_section_shows_a_price_change_on_the_next_page(cached_app, client, make_listed):
+    producer = make_producer()
+    product = make_listed(name="Chè A", producer=producer)
+    sibling = make_listed(name="Chè anh em", producer=producer, price=120_000)
+
+    def related_text() -> str:
+        page = client.get(f"/products/{product.slug}")
+        assert page.status_code == 200
+        return page.text.split('id="related-title"', 1)[1]
+
+    assert "120.000 ₫" in related_text()
+    sibling.price_vnd = 135_000
+    db.session.commit()
+    section = related_text()
+    assert "135.000 ₫" in section
+    assert "120.000 ₫" not in section
