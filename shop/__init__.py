@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     import shop.jobs.models
     import shop.payments.models
     import shop.promotion.models
+    import shop.rating.models
     import shop.settlements.models  # noqa: F401
     from shop.accounts.session import bp as visitor_bp
     from shop.accounts.views import bp as auth_bp
