@@ -104,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.producers.staff import bp as producers_staff_bp
     from shop.promotion.staff import bp as promotion_staff_bp
     from shop.promotion.views import bp as campaigns_bp
+    from shop.rating.producer import bp as rating_producer_bp
+    from shop.rating.staff import bp as rating_staff_bp
     from shop.reports.staff import bp as reports_bp
     from shop.reviews.producer import bp as reviews_producer_bp
     from shop.reviews.staff import bp as reviews_staff_bp
@@ -150,6 +152,8 @@ def register_blueprints(app: Flask) -> None:
         reviews_producer_bp,
         reviews_staff_bp,
         wishlist_bp,
+        rating_producer_bp,
+        rating_staff_bp,
     ):
         app.register_blueprint(bp)
     register_api(app)
@@ -207,6 +211,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
     from shop.money import format_vnd
+    from shop.rating.queries import due_reratings
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
     from shop.storefront.related import related_for
@@ -230,6 +235,8 @@ def register_template_helpers(app: Flask) -> None:
     register_review_helpers(app)
     register_wishlist(app)  # wishlisted() for the catalogue's pages
     app.jinja_env.globals["related_products"] = related_for
+    # The producer's dashboard (certification) offers the re-ratings due (rating).
+    app.jinja_env.globals["reratings_due"] = due_reratings
 
     @app.context_processor
     def inject_globals() -> dict:

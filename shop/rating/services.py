@@ -71,6 +71,10 @@ def sheet_is_ready(sheet: RatingSheet) -> bool:
     return not sheet_problems(sheet.maxima, sheet.criteria)
 
 
+def sheet_problems_of(sheet: RatingSheet) -> list[tuple[str, int, int]]:
+    return sheet_problems(sheet.maxima, sheet.criteria)
+
+
 def sheet_in_use(sheet: RatingSheet) -> bool:
     return (
         db.session.scalar(
@@ -433,6 +437,10 @@ def deciding_scoring(application: RatingApplication) -> RatingScoring | None:
 
 def outcome_of(scoring: RatingScoring) -> Outcome:
     return evaluate(scoring.application.sheet.criteria, scoring.points())
+
+
+def evaluate_points(application: RatingApplication, points: dict[str, int]) -> Outcome:
+    return evaluate(application.sheet.criteria, points)
 
 
 def latest_band(application: RatingApplication) -> int | None:
