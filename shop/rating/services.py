@@ -64,7 +64,8 @@ def sheet_for(basis: str, product_set_id: int) -> RatingSheet | None:
     ).all()
     own = [s for s in sheets if s.product_set_id == product_set_id]
     general = [s for s in sheets if s.product_set_id is None]
-    return (own or general or [None])[0]
+    found = own or general
+    return found[0] if found else None
 
 
 def sheet_is_ready(sheet: RatingSheet) -> bool:

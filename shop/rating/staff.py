@@ -116,7 +116,7 @@ def _detail(application: RatingApplication, score=None, move=None, decide=None, 
     deciding = services.deciding_scoring(application)
     deciding_outcome = services.outcome_of(deciding) if deciding else None
     stars = None
-    if deciding_outcome is not None:
+    if deciding is not None and deciding_outcome is not None:
         central = bool(deciding.stage and deciding.stage.five_star_only)
         stars = recognised_stars(deciding_outcome.band, central_scored=central)
     targets = services.allowed_targets(application)
@@ -171,6 +171,8 @@ def move(application_id: int):
     if not form.validate_on_submit():
         return _detail(application, move=form, status=400)
     target = db.session.get(RatingStage, form.stage_id.data)
+    if target is None:  # the form offered it a moment ago: the plan changed
+        abort(409)
     reason = (form.reason.data or "").strip() or None
     try:
         services.transition(application, target, _me(), reason)

@@ -337,3 +337,35 @@ def test_staff_maintain_a_sheet(client, auth, staff):
     bad = {"part": "D", "code": "D1", "text": "x", "max_points": "0"}
     assert client.post(url, data=bad).status_code == 400
     assert client.get("/staff/rating/plan").status_code == 200
+
+
+def test_the_expiry_reminder_links_to_the_prefilled_rerating(
+    client, auth, staff, product, make_certificate
+):
+    from shop.promotion.expiry import run_daily
+
+    today = today_vn()
+    first = submitted_application(product, today - relativedelta(months=36), self_total=81)
+    certificate = make_certificate(product, decision_date=today - relativedelta(months=35))
+    db.session.refresh(first)
+    run_daily(certificate.valid_through - relativedelta(days=30))
+    to_producer = [m for m in outbox() if m["To"] == product.producer.email]
+    (mail,) = [m for m in to_producer if "sắp hết" in m["Subject"]]
+    link = f"/producer/rating/new?product={product.id}"
+    assert link in mail.get_content()
+    # Decided long ago: the application is closed, so a new one may start.
+    first.status = ApplicationStatus.NOT_CERTIFIED
+    db.session.commit()
+    auth.login("chu@example.vn")
+    page = client.get(link)
+    assert page.status_code == 200
+    assert f'<option selected value="{product.id}">' in page.get_data(as_text=True)
+    response = client.post(
+        "/producer/rating/new",
+        data={"product_id": product.id, "product_set_id": product.product_set_id},
+    )
+    again = db.session.scalar(db.select(RatingApplication).where(RatingApplication.id != first.id))
+    follow(client, response, f"/producer/rating/{again.id}")
+    assert again.previous_id == first.id
+    assert sum(again.self_assessment.points().values()) == 81
+    assert len(again.documents) == len(first.documents)
