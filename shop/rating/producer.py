@@ -118,7 +118,7 @@ def _page(application: RatingApplication, form=None, document_form=None, submit_
     )
     if form.comments.data is None:
         form.comments.data = application.notes
-    decided_scoring = services.deciding_scoring(application)
+    decided_scoring = services.latest_scoring(application)
     return render_template(
         "rating/producer_application.html",
         application=application,

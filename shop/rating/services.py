@@ -430,10 +430,20 @@ def submit_application(application: RatingApplication, user: User, today: date) 
 # --- Stages, scores and the decision ------------------------------------------------------
 
 
-def deciding_scoring(application: RatingApplication) -> RatingScoring | None:
+def latest_scoring(application: RatingApplication) -> RatingScoring | None:
     """The latest council's scores (the stage furthest in the plan)."""
     scorings = application.council_scorings
     return scorings[-1] if scorings else None
+
+
+def deciding_scoring(application: RatingApplication) -> RatingScoring | None:
+    """The scores a decision or a move to the central council rests on: at a stage
+    where a council scores, that council's own (none until it has scored); after
+    the councils, the latest one's; after a decision, the one it rested on."""
+    stage = application.stage
+    if stage is not None and stage.records_scores:
+        return application.scoring_at(stage)
+    return latest_scoring(application)
 
 
 def outcome_of(scoring: RatingScoring) -> Outcome:

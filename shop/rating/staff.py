@@ -104,8 +104,9 @@ def _detail(application: RatingApplication, score=None, move=None, decide=None, 
     stage = application.stage
     scoring = application.scoring_at(stage)
     if score is None and stage is not None and stage.records_scores:
-        # The council starts from its own saved scores, else the previous council's.
-        start = scoring or services.deciding_scoring(application)
+        # The council starts from its own saved scores, else the previous council's,
+        # else the producer's self-assessment (the page says which).
+        start = scoring or services.latest_scoring(application) or application.self_assessment
         score = score_form(
             application.sheet,
             required=True,
@@ -113,6 +114,7 @@ def _detail(application: RatingApplication, score=None, move=None, decide=None, 
             data=start.points() if start else {},
             comments=scoring.comments if scoring else "",
         )
+    latest = services.latest_scoring(application)
     deciding = services.deciding_scoring(application)
     deciding_outcome = services.outcome_of(deciding) if deciding else None
     stars = None
@@ -146,6 +148,8 @@ def _detail(application: RatingApplication, score=None, move=None, decide=None, 
         decision_stage=decision_stage,
         deciding=deciding,
         deciding_outcome=deciding_outcome,
+        latest=latest,
+        latest_outcome=services.outcome_of(latest) if latest else None,
         stars=stars,
         history=queries.history(application),
         bands=BANDS,
@@ -222,7 +226,9 @@ def decide(application_id: int):
         return _detail(application, decide=form, status=400)
     deciding = services.deciding_scoring(application)
     if deciding is None:
-        flash(_("Chưa có điểm của hội đồng nào: hãy chấm điểm trước khi quyết định."), "error")
+        flash(
+            _("Hội đồng của bước này chưa chấm điểm: hãy chấm điểm trước khi quyết định."), "error"
+        )
         return _to(application)
     outcome = services.outcome_of(deciding)
     central = bool(deciding.stage and deciding.stage.five_star_only)

@@ -17,6 +17,7 @@ from shop.rating.exceptions import (
     AlreadyOpen,
     IllegalMove,
     IncompleteApplication,
+    NoScores,
     NotDraft,
     ScoreOutOfRange,
 )
@@ -282,3 +283,18 @@ def test_plan_of_a_new_year_copies_the_last_one(staff, today):
     moves = {(s.code, t.code) for s in next_year.stages for t in s.targets}
     assert ("provincial", "central") in moves
     assert all(t.plan_id == next_year.id for s in next_year.stages for t in s.targets)
+
+
+def test_a_decision_rests_on_the_current_councils_own_scores(old_certificate, staff, today):
+    application = submitted_application(old_certificate.product, today)
+    to_council(application, staff, 95, code="preliminary")
+    move(application, "provincial", staff)
+    # The preliminary review's 95 neither decides nor opens the central council.
+    assert services.deciding_scoring(application) is None
+    assert stage(application, "central") not in services.allowed_targets(application)
+    with pytest.raises(NoScores):
+        services.decide(application, staff, today, decision(today))
+    points = points_for(application.sheet, 71)
+    services.record_scores(application, application.stage, staff, points, "")
+    db.session.commit()
+    assert decide(application, staff, today).star_rank == 4
