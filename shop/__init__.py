@@ -275,6 +275,7 @@ def register_commands(app: Flask) -> None:
     from shop.orders.cli import orders_cli
     from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
+    from shop.rating.cli import rating_cli
     from shop.settlements.cli import settlements_cli
     from shop.wishlist.cli import wishlist_cli
 
@@ -285,6 +286,7 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         seed_bulk_command,
         ocop_cli,
+        rating_cli,
         orders_cli,
         payments_cli,
         settlements_cli,

@@ -77,3 +77,17 @@ def test_points_of_a_sheet_in_use_cannot_change(staff, make_product):
     services.save_criterion(sheet, staff, {"text": "Nguồn nguyên liệu ổn định"}, criterion)
     db.session.commit()
     assert criterion.text == "Nguồn nguyên liệu ổn định"
+
+
+def test_the_seed_command_restores_missing_defaults_only(runner, staff):
+    from shop.rating.models import RatingPlan
+
+    sheet = general(BASIS_148)
+    services.save_criterion(sheet, staff, {"text": "Đã sửa"}, sheet.criteria[0])
+    db.session.commit()
+    result = runner.invoke(args=["rating", "seed", "--year", "2031"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(RatingPlan).where(RatingPlan.year == 2031)) is not None
+    db.session.expire_all()
+    assert general(BASIS_148).criteria[0].text == "Đã sửa"
+    assert len(db.session.scalars(select(RatingSheet)).all()) == 2
