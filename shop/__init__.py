@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     import shop.jobs.models
     import shop.payments.models
     import shop.promotion.models
+    import shop.rating.models
     import shop.settlements.models  # noqa: F401
     from shop.accounts.session import bp as visitor_bp
     from shop.accounts.views import bp as auth_bp
@@ -104,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     from shop.producers.staff import bp as producers_staff_bp
     from shop.promotion.staff import bp as promotion_staff_bp
     from shop.promotion.views import bp as campaigns_bp
+    from shop.rating.producer import bp as rating_producer_bp
+    from shop.rating.staff import bp as rating_staff_bp
     from shop.reports.staff import bp as reports_bp
     from shop.reviews.producer import bp as reviews_producer_bp
     from shop.reviews.staff import bp as reviews_staff_bp
@@ -150,6 +153,8 @@ def register_blueprints(app: Flask) -> None:
         reviews_producer_bp,
         reviews_staff_bp,
         wishlist_bp,
+        rating_producer_bp,
+        rating_staff_bp,
     ):
         app.register_blueprint(bp)
     register_api(app)
@@ -207,6 +212,7 @@ def register_template_helpers(app: Flask) -> None:
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
     from shop.money import format_vnd
+    from shop.rating.queries import due_reratings
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
     from shop.storefront.related import related_for, related_section
@@ -231,6 +237,8 @@ def register_template_helpers(app: Flask) -> None:
     register_wishlist(app)  # wishlisted() for the catalogue's pages
     app.jinja_env.globals["related_products"] = related_for
     app.jinja_env.globals["related_section"] = related_section
+    # The producer's dashboard (certification) offers the re-ratings due (rating).
+    app.jinja_env.globals["reratings_due"] = due_reratings
 
     @app.context_processor
     def inject_globals() -> dict:
@@ -269,6 +277,7 @@ def register_commands(app: Flask) -> None:
     from shop.orders.cli import orders_cli
     from shop.payments.cli import payments_cli
     from shop.promotion.cli import ocop_cli
+    from shop.rating.cli import rating_cli
     from shop.settlements.cli import settlements_cli
     from shop.wishlist.cli import wishlist_cli
 
@@ -279,6 +288,7 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         seed_bulk_command,
         ocop_cli,
+        rating_cli,
         orders_cli,
         payments_cli,
         settlements_cli,

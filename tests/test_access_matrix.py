@@ -133,6 +133,12 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         today=date(2026, 11, 27),
         working_days=3,
     )
+    from shop.clock import today_vn
+    from shop.rating.defaults import seed_defaults
+    from tests.rating.helpers import submitted_application
+
+    seed_defaults(today_vn().year)
+    b_application = submitted_application(b_product, today_vn())
     db.session.commit()
     return {
         "a": a,
@@ -152,6 +158,11 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "invitation_id": b_invitation.id,
             "complaint_id": complaint.id,
             "review_id": b_review.id,
+            "application_id": b_application.id,
+            "document_id": b_application.documents[0].id,
+            "sheet_id": b_application.sheet_id,
+            "criterion_id": b_application.sheet.criteria[0].id,
+            "stage_id": b_application.stage_id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
@@ -229,6 +240,7 @@ def test_staff_reach_every_staff_page(app, client, auth, make_user, two_producer
                 # The console's one navigation, with the page's area marked once.
                 nav = _staff_nav(response.get_data(as_text=True))
                 assert nav.count('aria-current="page"') == 1, path
+            response.close()  # a download (a dossier file) holds its file open until then
 
 
 def test_member_of_a_producer_sees_its_pages(client, auth, two_producers):

@@ -71,6 +71,7 @@ def notify_producer(certificate: Certificate, threshold: int, today: date) -> No
     # Built by hand: the command runs from cron, outside any request.
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     link = f"{base}/verify/{certificate.verification_code}"
+    rerate = f"{base}/producer/rating/new?product={product.id}"
     left = certificate.days_left(today)
     body = (
         f"Kính gửi {producer.legal_name},\n\n"
@@ -80,6 +81,7 @@ def notify_producer(certificate: Certificate, threshold: int, today: date) -> No
         + (f", còn {left} ngày.\n" if left else ": hôm nay là ngày cuối.\n")
         + "Để sản phẩm tiếp tục được bán là sản phẩm OCOP, hãy đăng ký đánh giá lại và gửi "
         "quyết định mới trên Chợ OCOP trước ngày đó.\n\n"
+        f"Đăng ký đánh giá lại (hồ sơ lần trước được chép sẵn): {rerate}\n"
         f"Kiểm tra chứng nhận: {link}\n"
     )
     for email in sorted(recipients):

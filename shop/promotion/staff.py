@@ -71,6 +71,7 @@ STAFF_NAV = (
     NavLink(
         _l("Theo dõi hết hạn"), "certification_staff.expiry", covers=("certification_staff.expiry",)
     ),
+    NavLink(_l("Phân hạng OCOP"), "rating_staff.index", covers=("rating_staff.",)),
     NavLink(
         _l("Chiến dịch"),
         "promotion_staff.campaigns",
