@@ -10,7 +10,7 @@ of checkout), shipments through ``orders.services.advance_shipment`` (the state
 table of shop/orders/states.py), exactly as the producer's pages use them.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
 
 from flask import g
@@ -152,8 +152,10 @@ def _my_shipments():
     )
 
 
-def _day_start(day) -> datetime:
-    return datetime.combine(day, time.min, VN_TZ)
+def _day_start(day: date) -> datetime:
+    """The first instant of a day in Vietnam, in UTC (how times are stored)."""
+    day = min(max(day, schemas.FIRST_DAY), schemas.LAST_DAY)
+    return datetime.combine(day, time.min, VN_TZ).astimezone(UTC)
 
 
 def _with_buyer() -> bool:

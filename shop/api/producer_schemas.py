@@ -12,9 +12,22 @@ from shop.money import MAX_PRICE_VND, MIN_PRICE_VND
 from shop.orders.models import ShipmentStatus
 from shop.orders.states import SHIPMENT_ACTIONS
 
-# Days an order list may be filtered by: anything outside is no order of ours.
-FIRST_DAY, LAST_DAY = date(2020, 1, 1), date(2999, 12, 31)
+# Days outside these hold no order of ours: a filter day is brought inside them
+# (year 1 or 9999 would overflow when turned into UTC instants).
+FIRST_DAY, LAST_DAY = date(2020, 1, 1), date(9999, 12, 30)
 _SOMETHING = r"\s*\S"  # not blank (marshmallow matches from the start)
+
+
+class Whole(fields.Integer):
+    """A JSON integer. JSON Schema counts 5.0 as one (and so does the document's
+    reader); a string "5", a boolean or 5.5 is refused."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(int(value))
 
 
 class OrderArgs(PageArgs):
@@ -23,11 +36,9 @@ class OrderArgs(PageArgs):
         metadata={"description": "Only orders whose shipment (your part) is in this state."},
     )
     placed_from = fields.Date(
-        validate=validate.Range(FIRST_DAY, LAST_DAY),
         metadata={"description": "Placed on or after this day (in Vietnam)."},
     )
     placed_to = fields.Date(
-        validate=validate.Range(FIRST_DAY, LAST_DAY),
         metadata={"description": "Placed on or before this day (in Vietnam)."},
     )
 
@@ -120,9 +131,8 @@ class ProducerProductPage(Link):
 
 
 def _count(description: str, low: int = 0):
-    return fields.Integer(
+    return Whole(
         required=True,
-        strict=True,
         validate=validate.Range(low, MAX_STOCK),
         metadata={"description": description},
     )
@@ -144,9 +154,8 @@ class StockAdjustment(Strict):
 
 
 class PriceSet(Strict):
-    price_vnd = fields.Integer(
+    price_vnd = Whole(
         required=True,
-        strict=True,
         validate=validate.Range(MIN_PRICE_VND, MAX_PRICE_VND),
         metadata={"description": "Whole đồng."},
     )
