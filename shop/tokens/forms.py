@@ -4,6 +4,7 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from shop.formfields import choices
 from shop.tokens.rules import DEFAULT_LIFETIME, LIFETIMES, MAX_NAME, Scope
 
 
@@ -24,13 +25,13 @@ class TokenForm(FlaskForm):
     )
     scopes = SelectMultipleField(
         _l("Quyền của khoá"),
-        choices=[(s.value, s.label) for s in Scope],
+        choices=choices((s.value, s.label) for s in Scope),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     lifetime = SelectField(
         _l("Thời hạn"),
-        choices=[(str(d or "never"), _lifetime_label(d)) for d in LIFETIMES],
+        choices=choices((str(d or "never"), _lifetime_label(d)) for d in LIFETIMES),
         default=str(DEFAULT_LIFETIME),
     )
 

@@ -70,6 +70,8 @@ def claim(token_id: int, key: str, fingerprint: str, now: datetime) -> Idempoten
             IdempotencyKey.key == key,
             IdempotencyKey.created_at < now - KEY_KEPT_FOR,
         )
+        # "fetch": the deleted row leaves the session too (its id may come back).
+        .execution_options(synchronize_session="fetch")
     )
     row = IdempotencyKey(
         token_id=token_id,
@@ -105,6 +107,8 @@ def prune_keys(now: datetime) -> int:
     """Delete the keys past their 24 hours; returns how many."""
     return rows_affected(
         db.session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEY_KEPT_FOR)
+            delete(IdempotencyKey)
+            .where(IdempotencyKey.created_at < now - KEY_KEPT_FOR)
+            .execution_options(synchronize_session=False)
         )
     )
