@@ -133,6 +133,9 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         today=date(2026, 11, 27),
         working_days=3,
     )
+    from shop.tokens.services import create_token
+
+    b_api_token, _secret = create_token(b, b.members[0].user, "B", ["orders:read"], utcnow())
     db.session.commit()
     return {
         "a": a,
@@ -152,6 +155,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "invitation_id": b_invitation.id,
             "complaint_id": complaint.id,
             "review_id": b_review.id,
+            "token_id": b_api_token.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],

@@ -99,7 +99,7 @@ def _run(view: Callable, action: str, write: bool, args, kwargs):
     row = key = None
     if write:
         key = request.headers.get(KEY_HEADER)
-        if not valid_key(key):
+        if key is None or not valid_key(key):
             response = problems.problem(
                 400,
                 f"Every write needs an {KEY_HEADER} header: 1 to 255 visible ASCII "

@@ -63,7 +63,12 @@ _KEY_PARAMETER = {
         "`Idempotent-Replayed: true`) instead of changing anything twice; the same key "
         "with another request is a 422."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": KEY_PATTERN,
+    },
 }
 
 
@@ -224,14 +229,11 @@ def _advance(number: str, action: str, **details) -> dict:
         )
     except OrderActionError as error:
         db.session.rollback()
-        shipment = db.session.get(Shipment, shipment.id)
+        now = db.session.get_one(Shipment, shipment.id)
         return problems.problem(
             409,
             error.message,
-            errors={
-                "status": [shipment.status.value],
-                "actions": sorted(states.allowed_actions(shipment)),
-            },
+            errors={"status": [now.status.value], "actions": sorted(states.allowed_actions(now))},
         )
     audit_target(shipment, before=before.value, after=shipment.status.value)
     return order_json(shipment, _with_buyer())
@@ -385,7 +387,8 @@ def adjust_stock(body: dict, product_id: int):
     except stock.StockBounds as bounds:
         return problems.problem(
             409,
-            f"The stock is {bounds.now}: {bounds.delta:+d} would take it out of 0–{stock.MAX_STOCK}.",
+            f"The stock is {bounds.now}: {bounds.delta:+d} would take it out of "
+            f"0–{stock.MAX_STOCK}.",
             errors={"delta": [f"The stock is {bounds.now}."], "stock": [bounds.now]},
         )
     audit_target(product, delta=body["delta"], after=after)

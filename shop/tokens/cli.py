@@ -44,7 +44,7 @@ def create_command(
     if owner is None:
         raise click.ClickException(f"no account {email!r}")
     try:
-        token, secret = create_token(
+        _token, secret = create_token(
             producer, owner, name, scopes, utcnow(), None if no_expiry else days
         )
     except NotOwner:

@@ -65,7 +65,8 @@ def claim(token_id: int, key: str, fingerprint: str, now: datetime) -> Idempoten
         return _replay(kept, fingerprint)
     # A row past its 24 hours that the job has not pruned yet: the key is free again.
     db.session.execute(
-        delete(IdempotencyKey).where(
+        delete(IdempotencyKey)
+        .where(
             IdempotencyKey.token_id == token_id,
             IdempotencyKey.key == key,
             IdempotencyKey.created_at < now - KEY_KEPT_FOR,

@@ -84,7 +84,9 @@ class IdempotencyKey(Model):
     first and then replay (or find nothing and run, if the first rolled back)."""
 
     __tablename__ = "api_idempotency_keys"
-    __table_args__ = (UniqueConstraint("token_id", "key", name="uq_api_idempotency_keys_token_key"),)
+    __table_args__ = (
+        UniqueConstraint("token_id", "key", name="uq_api_idempotency_keys_token_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
@@ -94,4 +96,6 @@ class IdempotencyKey(Model):
     status_code: Mapped[int] = mapped_column(SmallInteger)
     content_type: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

@@ -11,6 +11,7 @@ from shop.audit.models import AuditEntry
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.producers.access import own_or_404, producer_required
+from shop.producers.models import ProducerMember
 from shop.producers.services import membership_of
 from shop.tokens import services
 from shop.tokens.exceptions import AlreadyRevoked
@@ -22,7 +23,7 @@ bp = Blueprint("tokens", __name__, url_prefix="/producer/api-tokens")
 RECENT_CALLS = 30
 
 
-def _recent_calls(tokens: list[ApiToken]) -> list[tuple[AuditEntry, ApiToken | None]]:
+def _recent_calls(tokens: list[ApiToken]) -> list[tuple[AuditEntry, ApiToken]]:
     """The latest API calls of this producer's tokens, from the audit log."""
     by_id = {str(t.id): t for t in tokens}
     if not by_id:
@@ -38,8 +39,16 @@ def _recent_calls(tokens: list[ApiToken]) -> list[tuple[AuditEntry, ApiToken | N
     return [(e, t) for e, t in mine if t is not None][:RECENT_CALLS]
 
 
-def _page(form: TokenForm, secret: str | None = None, created: ApiToken | None = None):
+def _me() -> ProducerMember:
+    """The signed-in member (producer_required made sure there is one)."""
     me = membership_of(current_user)
+    if me is None:
+        abort(403)
+    return me
+
+
+def _page(form: TokenForm, secret: str | None = None, created: ApiToken | None = None):
+    me = _me()
     tokens = list(db.session.scalars(services.tokens_of(g.producer)))
     response = render_template(
         "tokens/producer.html",
@@ -59,7 +68,7 @@ def _page(form: TokenForm, secret: str | None = None, created: ApiToken | None =
 def index():
     form = TokenForm()
     if form.is_submitted():
-        if not membership_of(current_user).is_owner:
+        if not _me().is_owner:
             abort(403)
         if form.validate():
             token, secret = services.create_token(
@@ -72,9 +81,11 @@ def index():
             )
             db.session.commit()
             # The one time the secret is shown; the page must stay out of every cache.
-            return _page(TokenForm(formdata=None), secret, token), 200, {
-                "Cache-Control": "no-store"
-            }
+            return (
+                _page(TokenForm(formdata=None), secret, token),
+                200,
+                {"Cache-Control": "no-store"},
+            )
         return _page(form), 400
     return _page(form)
 
@@ -83,7 +94,7 @@ def index():
 @producer_required
 def revoke(token_id: int):
     token = own_or_404(ApiToken, token_id)
-    if not membership_of(current_user).is_owner:
+    if not _me().is_owner:
         abort(403)
     try:
         services.revoke_token(token, current_user._get_current_object(), utcnow())
@@ -92,5 +103,11 @@ def revoke(token_id: int):
         flash(_("Khoá này đã bị thu hồi trước đó."), "info")
         return redirect(url_for("tokens.index"), 303)
     db.session.commit()
-    flash(_("Đã thu hồi khoá %(name)s. Mọi lệnh gọi bằng khoá này từ nay bị từ chối.", name=token.name), "success")
+    flash(
+        _(
+            "Đã thu hồi khoá %(name)s. Mọi lệnh gọi bằng khoá này từ nay bị từ chối.",
+            name=token.name,
+        ),
+        "success",
+    )
     return redirect(url_for("tokens.index"), 303)

@@ -104,9 +104,7 @@ def test_a_token_stops_when_its_creator_is_no_longer_an_owner(client, shop_):
 
 
 def test_the_scheme_is_case_insensitive(client, shop_):
-    response = client.get(
-        f"{API}/orders", headers={"Authorization": f"bearer {shop_['secret']}"}
-    )
+    response = client.get(f"{API}/orders", headers={"Authorization": f"bearer {shop_['secret']}"})
     assert response.status_code == 200
 
 
@@ -172,11 +170,13 @@ def test_orders_page_by_cursor_and_filter_by_state_and_day(client, shop_):
         order_for({shop_["tea"]: 1})
     headers = bearer(shop_["secret"])
     first = client.get(f"{API}/orders?limit=2", headers=headers).get_json()
-    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert len(first["items"]) == 2
+    assert first["next_cursor"]
     second = client.get(
         f"{API}/orders?limit=2&cursor={first['next_cursor']}", headers=headers
     ).get_json()
-    assert len(second["items"]) == 2 and second["next_cursor"] is None
+    assert len(second["items"]) == 2
+    assert second["next_cursor"] is None
     numbers = [o["number"] for o in first["items"] + second["items"]]
     assert len(set(numbers)) == 4
     assert numbers == sorted(numbers, reverse=True)
@@ -185,12 +185,13 @@ def test_orders_page_by_cursor_and_filter_by_state_and_day(client, shop_):
     assert len(client.get(f"{API}/orders?status=new", headers=headers).get_json()["items"]) == 4
     today = utcnow().date().isoformat()
     tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
-    assert client.get(f"{API}/orders?placed_from={tomorrow}", headers=headers).get_json()[
-        "items"
-    ] == []
-    assert client.get(f"{API}/orders?placed_to=2020-01-01", headers=headers).get_json()[
-        "items"
-    ] == []
+    assert (
+        client.get(f"{API}/orders?placed_from={tomorrow}", headers=headers).get_json()["items"]
+        == []
+    )
+    assert (
+        client.get(f"{API}/orders?placed_to=2020-01-01", headers=headers).get_json()["items"] == []
+    )
     all_ = client.get(f"{API}/orders?placed_from=2020-01-01&placed_to={tomorrow}", headers=headers)
     assert len(all_.get_json()["items"]) == 4, today
     _problem(client.get(f"{API}/orders?status=lost", headers=headers), 400)
@@ -202,7 +203,8 @@ def test_another_producers_order_is_a_404(client, shop_):
     _problem(client.get(f"{API}/orders/{shop_['order_b'].number}", headers=headers), 404)
     _problem(client.get(f"{API}/orders/DH0000000000", headers=headers), 404)
     response = client.post(
-        f"{API}/orders/{shop_['order_b'].number}/confirm", headers=bearer(shop_["secret"], new_key())
+        f"{API}/orders/{shop_['order_b'].number}/confirm",
+        headers=bearer(shop_["secret"], new_key()),
     )
     _problem(response, 404)
     db.session.expire_all()
@@ -239,7 +241,8 @@ def test_advance_a_shipment_through_the_state_table(client, shop_, app):
     delivered = _post(client, shop_, "deliver")
     assert delivered.status_code == 200
     body = delivered.get_json()
-    assert body["status"] == "delivered" and body["order_status"] == "completed"
+    assert body["status"] == "delivered"
+    assert body["order_status"] == "completed"
     assert body["payment"] == "paid"  # cash on delivery, collected
     # The order's history names the token that did it.
     from shop.orders.models import StateChange
@@ -298,7 +301,8 @@ def test_read_my_products(client, shop_):
     assert listed.status_code == 200
     assert [p["id"] for p in listed.get_json()["items"]] == [shop_["tea"].id]
     one = client.get(f"{API}/products/{shop_['tea'].id}", headers=headers).get_json()
-    assert one["stock"] == 18 and one["price_vnd"] == 120_000
+    assert one["stock"] == 18
+    assert one["price_vnd"] == 120_000
     _problem(client.get(f"{API}/products/{shop_['honey'].id}", headers=headers), 404)
 
 
@@ -422,7 +426,8 @@ def test_the_same_key_and_body_replays_without_a_second_change(client, shop_):
         json={"delta": -5},
         headers=bearer(other, key),
     )
-    assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
+    assert response.status_code == 200
+    assert "Idempotent-Replayed" not in response.headers
     assert _stock(tea) == 8
 
 
@@ -463,7 +468,8 @@ def test_a_key_expires_after_24_hours(client, shop_):
     row.created_at = utcnow() - timedelta(hours=24, seconds=1)
     db.session.commit()
     again = adjust()
-    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert again.status_code == 200
+    assert "Idempotent-Replayed" not in again.headers
     assert _stock(tea) == 20
     assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
 
@@ -499,9 +505,12 @@ def test_every_call_is_audited(client, shop_):
         ("api.stock.set", "409"),
     ]
     listed, changed, refused = entries
-    assert listed.target_type == "api_tokens" and listed.target_id == token.id
-    assert changed.target_type == "products" and changed.target_id == shop_["tea"].id
-    assert changed.data["before"] == "18" and changed.data["after"] == "30"
+    assert listed.target_type == "api_tokens"
+    assert listed.target_id == token.id
+    assert changed.target_type == "products"
+    assert changed.target_id == shop_["tea"].id
+    assert changed.data["before"] == "18"
+    assert changed.data["after"] == "30"
     assert changed.data["token_id"] == str(token.id)
     assert changed.actor_id == shop_["a"].members[0].user_id
     assert "key" in changed.data
@@ -513,6 +522,9 @@ def test_every_call_is_audited(client, shop_):
 def test_unauthenticated_calls_write_nothing(client, shop_):
     client.get(f"{API}/orders")
     client.get(f"{API}/orders", headers={"Authorization": "Bearer ocop_pat_" + "y" * 43})
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("api.%"))
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("api.%"))
+        )
+        == 0
+    )

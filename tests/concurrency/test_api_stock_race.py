@@ -70,7 +70,9 @@ def test_api_stock_changes_racing_50_checkouts(app, live_server, make_listed):
     def take_off() -> None:
         http = requests.Session()
         barrier.wait()
-        response = http.post(f"{api}/stock/adjustments", json={"delta": -1}, headers=headers(), timeout=120)
+        response = http.post(
+            f"{api}/stock/adjustments", json={"delta": -1}, headers=headers(), timeout=120
+        )
         if response.status_code == 200:
             count("taken off")
         elif response.status_code == 409 and response.json()["errors"]["stock"] == [0]:
@@ -100,7 +102,9 @@ def test_api_stock_changes_racing_50_checkouts(app, live_server, make_listed):
             count("stale set refused")
         count("restock gave up")
 
-    threads = [threading.Thread(target=checkout, args=pair) for pair in zip(buyers, forms, strict=True)]
+    threads = [
+        threading.Thread(target=checkout, args=pair) for pair in zip(buyers, forms, strict=True)
+    ]
     threads += [threading.Thread(target=take_off) for _ in range(TAKE_OFFS)]
     threads += [threading.Thread(target=restock) for _ in range(RESTOCKS)]
     for t in threads:

@@ -24,7 +24,8 @@ from tests.tokens.helpers import make_token
 def test_a_secret_is_prefixed_random_and_well_formed():
     one, two = rules.new_secret(), rules.new_secret()
     assert one != two
-    assert one.startswith("ocop_pat_") and len(one) == len("ocop_pat_") + 43
+    assert one.startswith("ocop_pat_")
+    assert len(one) == len("ocop_pat_") + 43
     assert rules.well_formed(one)
     assert not rules.well_formed(one + "x")
     assert not rules.well_formed("ghp_" + one[9:])
@@ -71,7 +72,8 @@ def test_only_a_hash_is_stored_and_the_token_finds_its_row(app, make_producer):
     assert row.scopes == {Scope.ORDERS_READ}
     assert row.expires_at_utc - rules.aware(row.created_at) > timedelta(days=29)
     found = authenticate(f"Bearer {secret}", utcnow())
-    assert isinstance(found, ApiToken) and found.id == token.id
+    assert isinstance(found, ApiToken)
+    assert found.id == token.id
     assert authenticate(None, utcnow()) == Refusal("missing")
     assert authenticate(f"Bearer {rules.new_secret()}", utcnow()) == Refusal("invalid")
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api_token.create"))
