@@ -342,18 +342,25 @@ def test_adjust_stock_never_below_zero(client, shop_):
     _problem(adjust(1_000_001), 400)
 
 
-def test_stock_crossing_zero_moves_the_catalogue_generation(client, shop_, app):
-    from shop.catalog import generation
+def test_stock_crossing_zero_and_a_new_price_mark_the_catalogue_changed(app, make_product):
+    from shop.catalog import generation, stock
 
-    app.config["CACHE_TYPE"] = "SimpleCache"
-    before = generation.current()
-    response = client.post(
-        f"{API}/products/{shop_['tea'].id}/stock/adjustments",
-        json={"delta": -18},
-        headers=bearer(shop_["secret"], new_key()),
-    )
-    assert response.status_code == 200
-    assert generation.current() >= before
+    product = make_product(stock=2, price=50_000)
+    stock.adjust_stock(product.id, -1)
+    assert not generation.changed_in(db.session)  # 2 → 1: no card changes
+    stock.adjust_stock(product.id, -1)
+    assert generation.changed_in(db.session)  # 1 → 0: "Hết hàng"
+    db.session.rollback()
+    assert stock.set_stock(product.id, 5, expected=2) == 5
+    assert not generation.changed_in(db.session)  # 2 → 5 crosses nothing
+    assert stock.set_stock(product.id, 0, expected=5) == 0
+    assert generation.changed_in(db.session)
+    db.session.rollback()
+    assert stock.set_price(product.id, 50_000) == 50_000
+    assert not generation.changed_in(db.session)  # the same price: nothing to redraw
+    assert stock.set_price(product.id, 60_000) == 50_000
+    assert generation.changed_in(db.session)
+    db.session.rollback()
 
 
 def test_set_price(client, shop_):
