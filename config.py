@@ -208,6 +208,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "10 per hour"
     VERIFY_MISS_RATE_LIMIT = "20 per minute"
+    # Calls of one producer API token, all operations together (shop/api/bearer.py).
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "120 per minute")
 
     # Catalogue facet counts and totals: shared in Redis when configured, else per process.
     # A Redis error is a logged miss; after one the cache leaves Redis alone a while.

@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.settlements.producer import bp as settlements_producer_bp
     from shop.settlements.staff import bp as settlements_bp
     from shop.storefront.views import bp as storefront_bp
+    from shop.tokens.producer import bp as tokens_bp
     from shop.wishlist.views import bp as wishlist_bp
 
     for bp in (
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
         wishlist_bp,
         rating_producer_bp,
         rating_staff_bp,
+        tokens_bp,
     ):
         app.register_blueprint(bp)
     register_api(app)
@@ -279,6 +281,7 @@ def register_commands(app: Flask) -> None:
     from shop.promotion.cli import ocop_cli
     from shop.rating.cli import rating_cli
     from shop.settlements.cli import settlements_cli
+    from shop.tokens.cli import tokens_cli
     from shop.wishlist.cli import wishlist_cli
 
     for command in (
@@ -294,6 +297,7 @@ def register_commands(app: Flask) -> None:
         settlements_cli,
         jobs_cli,
         wishlist_cli,
+        tokens_cli,
     ):
         app.cli.add_command(command)
 

@@ -17,6 +17,7 @@ from shop.orders.tasks import expire_unpaid_orders
 from shop.payments.tasks import reconcile_payments
 from shop.promotion.tasks import certificate_expiry_watch
 from shop.settlements.tasks import generate_last_month
+from shop.tokens.tasks import prune_idempotency_keys
 from shop.wishlist.tasks import notify_back_in_stock
 
 
@@ -59,6 +60,14 @@ def periodic_jobs() -> list[PeriodicJob]:
             month_in_vietnam,
             generate_last_month,
             crontab(minute=5, hour="1-23"),
+            {"expires": 55 * 60},
+        ),
+        # Idempotency-Key answers are kept 24 hours (shop/tokens/idempotency.py).
+        PeriodicJob(
+            "api.idempotency_prune",
+            every_minutes(60),
+            prune_idempotency_keys,
+            crontab(minute=45),
             {"expires": 55 * 60},
         ),
         PeriodicJob(

@@ -139,6 +139,9 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
 
     seed_defaults(today_vn().year)
     b_application = submitted_application(b_product, today_vn())
+    from shop.tokens.services import create_token
+
+    b_api_token, _secret = create_token(b, b.members[0].user, "B", ["orders:read"], utcnow())
     db.session.commit()
     return {
         "a": a,
@@ -163,6 +166,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "sheet_id": b_application.sheet_id,
             "criterion_id": b_application.sheet.criteria[0].id,
             "stage_id": b_application.stage_id,
+            "token_id": b_api_token.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],

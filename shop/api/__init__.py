@@ -42,7 +42,7 @@ class Api(SmorestApi):
 
 
 def register(app: Flask) -> None:
-    from shop.api import docs, views
+    from shop.api import docs, producer, views
 
     for key, value in {
         "API_TITLE": "Chợ OCOP API",
@@ -68,5 +68,6 @@ def register(app: Flask) -> None:
     api = Api(app)  # one per app: the document is the app's (tests build many)
     for bp in views.BLUEPRINTS:
         api.register_blueprint(bp)
+    producer.register(api)  # the producer API: tokens, stock, orders (shop/api/producer.py)
     docs.register(app)
     problems.register(app)

@@ -2,7 +2,9 @@
 conditional UPDATE (never read-then-write), put back when an order or a
 shipment is cancelled. Both run inside the caller's transaction and flush
 nothing else; a stock level that crosses zero moves the catalogue's generation
-(a card says "Hết hàng" or stops saying it)."""
+(a card says "Hết hàng" or stops saying it). A producer's own changes (the
+producer API) are conditional statements too: an absolute count is a compare
+and set, an adjustment is relative, and neither can oversell."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,3 +90,96 @@ def return_stock(lines: Iterable[tuple[int | None, int]]) -> None:
         )
         if stock is not None and generation.stock_crossed_zero(stock - quantity, stock):
             generation.mark_changed(db.session)
+
+
+# -- A producer's own changes (the producer API) ---------------------------------------
+
+# The product form's bound; the database's CHECK keeps stock >= 0.
+MAX_STOCK = 1_000_000
+
+
+class StockMoved(Exception):
+    """The stock is not the level an absolute set expected: something (a checkout,
+    a cancellation, another client) changed it since it was read."""
+
+    def __init__(self, product_id: int, expected: int, now: int):
+        super().__init__(f"product {product_id}: stock expected {expected}, now {now}")
+        self.product_id, self.expected, self.now = product_id, expected, now
+
+
+class StockBounds(Exception):
+    """An adjustment would take the stock below 0 or above MAX_STOCK."""
+
+    def __init__(self, product_id: int, delta: int, now: int):
+        super().__init__(f"product {product_id}: {now} + {delta} is out of bounds")
+        self.product_id, self.delta, self.now = product_id, delta, now
+
+
+def _current(product_id: int) -> int:
+    return db.session.scalar(select(Product.stock).where(Product.id == product_id)) or 0
+
+
+def _moved(product_id: int, before: int, after: int) -> None:
+    if generation.stock_crossed_zero(before, after):
+        generation.mark_changed(db.session)
+
+
+def set_stock(product_id: int, quantity: int, expected: int) -> int:
+    """Compare and set: the stock becomes ``quantity`` only if it is ``expected``
+    now, in one conditional UPDATE. An absolute count racing a checkout therefore
+    never writes back units the checkout just sold: one of the two goes first and
+    the other sees it (the checkout's ``stock >= n``, this ``stock = expected``).
+    Raises StockMoved with the level found; returns the new level."""
+    stock = db.session.scalar(
+        update(Product)
+        .where(Product.id == product_id, Product.stock == expected)
+        .values(stock=quantity)
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False)
+    )
+    if stock is None:
+        raise StockMoved(product_id, expected, _current(product_id))
+    _moved(product_id, expected, stock)
+    return stock
+
+
+def adjust_stock(product_id: int, delta: int) -> int:
+    """Add ``delta`` (units received, or taken off for breakage) relative to the
+    level at that moment, as checkout takes: never below 0, never above
+    MAX_STOCK. Raises StockBounds; returns the new level."""
+    stock = db.session.scalar(
+        update(Product)
+        .where(
+            Product.id == product_id,
+            Product.stock + delta >= 0,
+            Product.stock + delta <= MAX_STOCK,
+        )
+        .values(stock=Product.stock + delta)
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False)
+    )
+    if stock is None:
+        raise StockBounds(product_id, delta, _current(product_id))
+    _moved(product_id, stock - delta, stock)
+    return stock
+
+
+def set_price(product_id: int, price_vnd: int) -> int:
+    """The price lives beside the stock because checkout reads both in the one
+    UPDATE that takes the stock (``take_stock`` raises PriceMoved when a buyer saw
+    another price): a new price never slips past a checkout in progress. Returns
+    the price before."""
+    before = db.session.scalar(
+        select(Product.price_vnd).where(Product.id == product_id).with_for_update()
+    )
+    if before is None:
+        raise LookupError(product_id)
+    if before != price_vnd:
+        db.session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(price_vnd=price_vnd)
+            .execution_options(synchronize_session=False)
+        )
+        generation.mark_changed(db.session)  # every card shows the price
+    return before

@@ -46,6 +46,7 @@ def test_beat_fires_every_job_and_the_sweeper(app):
         "settlements.generate",
         "jobs.prune",
         "wishlist.back_in_stock",
+        "api.idempotency_prune",
     }
     assert schedule["outbox.sweep"]["task"] == "shop.jobs.sweep"
 
