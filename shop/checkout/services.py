@@ -21,6 +21,7 @@ from shop.catalog import stock
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
 from shop.localities.services import locality_snapshot
+from shop.orders.events import order_placed
 from shop.orders.models import (
     Order,
     OrderLine,
@@ -265,6 +266,7 @@ def place_order(
         from shop.payments.models import CardPayment
 
         db.session.add(CardPayment(order_id=order.id, amount_vnd=order.total_vnd))
+    order_placed.send(order)  # the producers' webhooks, queued with the order
     return order, True
 
 
