@@ -173,7 +173,8 @@ def register_jobs(app: Flask) -> None:
     from shop.payments.services import CARD_REFUND
     from shop.schedule import periodic_jobs
     from shop.uploads import make_thumbnails_job
-    from shop.webhooks import services as webhooks, tasks as webhook_tasks
+    from shop.webhooks import services as webhooks
+    from shop.webhooks import tasks as webhook_tasks
 
     # What beat fires, each claimed once per period (before Celery reads the table).
     for job in periodic_jobs():
@@ -193,8 +194,8 @@ def register_reactions() -> None:
     a signal, the higher one listens, so imports still point down."""
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
-    from shop.orders import events as order_events
     from shop.certification.queries import certificate_on_product_form, standings_of
+    from shop.orders import events as order_events
     from shop.producers.services import profile_changed
     from shop.webhooks import services as webhooks
 

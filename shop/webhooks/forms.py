@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from shop.formfields import choices
 from shop.webhooks.models import EventType
 from shop.webhooks.rules import URL_MAX, UrlRefused, check_url
 
@@ -23,7 +24,7 @@ class EndpointForm(FlaskForm):
     )
     events = SelectMultipleField(
         _l("Sự kiện"),
-        choices=[(str(e), e.label) for e in EventType],
+        choices=choices((str(e), e.label) for e in EventType),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         # validate_events says it in Vietnamese, for a missing and a made-up value alike

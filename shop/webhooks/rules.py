@@ -72,7 +72,10 @@ def check_url(url: str, *, allow_loopback: bool) -> str:
         raise UrlRefused(_l("Địa chỉ dài quá %(n)s ký tự.", n=URL_MAX))
     if not url.isascii() or any(c.isspace() or ord(c) < 32 for c in url):
         raise UrlRefused(
-            _l("Địa chỉ chỉ gồm ký tự ASCII, không có khoảng trắng (tên miền tiếng Việt: dùng dạng xn--).")
+            _l(
+                "Địa chỉ chỉ gồm ký tự ASCII, không có khoảng trắng "
+                "(tên miền tiếng Việt: dùng dạng xn--)."
+            )
         )
     try:
         parts = urlsplit(url)
@@ -96,7 +99,6 @@ def check_url(url: str, *, allow_loopback: bool) -> str:
     ip = _ip(host)
     if ip is not None and not loopback and not address_allowed(host, allow_loopback=False):
         raise UrlRefused(_l("Không thể gửi webhook đến địa chỉ IP nội bộ hoặc dành riêng."))
-    if ip is None and not loopback:
-        if "." not in host or host.endswith(_INTERNAL_SUFFIXES):
-            raise UrlRefused(_l("Tên miền phải là tên miền công khai trên Internet."))
+    if ip is None and not loopback and ("." not in host or host.endswith(_INTERNAL_SUFFIXES)):
+        raise UrlRefused(_l("Tên miền phải là tên miền công khai trên Internet."))
     return url

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
-from urllib3.exceptions import HTTPError, SSLError
+from urllib3.exceptions import HTTPError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from shop.webhooks.models import DeliveryError
@@ -103,6 +103,8 @@ def post(
             head = response.read(EXCERPT_BYTES, decode_content=False)
         finally:
             response.close()
+    except NewConnectionError as exc:  # a subclass of ConnectTimeoutError, for history
+        raise SendFailed(DeliveryError.CONNECTION, f"{type(exc).__name__}: {exc}") from None
     except Urllib3Timeout as exc:
         raise SendFailed(DeliveryError.TIMEOUT, str(exc)) from None
     except SSLError as exc:

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from shop.audit import services as audit
 from shop.auth.models import User
 from shop.clock import local_time, utcnow
 from shop.extensions import db
-from shop.jobs.services import enqueue
+from shop.jobs.services import enqueue, resume
 from shop.orders.models import Order, Shipment, ShipmentStatus
 from shop.producers.models import Producer
 from shop.webhooks import signing
@@ -119,9 +119,7 @@ def rotate_secret(endpoint: WebhookEndpoint, actor: User, now: datetime | None =
 def delete_endpoint(endpoint: WebhookEndpoint, actor: User) -> None:
     """The endpoint and its deliveries (their queued sends find nothing and stop)."""
     audit.record(actor, "webhook.delete", endpoint, producer=endpoint.producer_id, url=endpoint.url)
-    db.session.execute(
-        WebhookDelivery.__table__.delete().where(WebhookDelivery.endpoint_id == endpoint.id)
-    )
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.flush()
 
@@ -290,6 +288,7 @@ def resend(delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
     delivery.delivered_at = None
     db.session.flush()
     _queue(delivery)
+    resume(KIND)  # the producer is waiting for this one
     audit.record(actor, "webhook.resend", delivery, producer=delivery.producer_id)
     return delivery
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 SIGNATURE_HEADER = "OCOP-Signature"
 EVENT_ID_HEADER = "OCOP-Event-Id"
 EVENT_TYPE_HEADER = "OCOP-Event-Type"
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, as Stripe's, not a secret
 TOLERANCE_SECONDS = 300
 
 

@@ -11,7 +11,6 @@ the handler returns, so the outbox row is done rather than dead: a producer's
 unreachable server is the producer's to see (and to send again), not staff's.
 """
 
-
 from flask import current_app
 from sqlalchemy import select
 
