@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.certification.views import bp as verify_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
+    from shop.feeds.views import bp as feeds_bp
     from shop.jobs.staff import bp as jobs_staff_bp
     from shop.labels.staff import bp as labels_staff_bp
     from shop.labels.views import bp as labels_bp
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         legal_bp,
         legal_staff_bp,
         seo_bp,
+        feeds_bp,
         audit_staff_bp,
         reviews_bp,
         reviews_producer_bp,
