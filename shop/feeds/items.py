@@ -48,7 +48,8 @@ def feed_items(
     for row in rows:
         name = clean(row.name)
         title = shorten(f"{name} {clean(row.pack)}".strip(), TITLE_MAX)
-        description = clean(plain_text(row.description_html, DESCRIPTION_MAX))
+        # Cleaned after the tags go too: an entity (&#1;) unescapes to a control character.
+        description = " ".join(clean(plain_text(row.description_html, DESCRIPTION_MAX)).split())
         if not description:
             # Both engines require one: say what the product is and who makes it.
             description = shorten(f"{title}. {clean(row.brand)}.", DESCRIPTION_MAX)
