@@ -133,6 +133,19 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
         today=date(2026, 11, 27),
         working_days=3,
     )
+    from shop.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
+
+    b_endpoint = WebhookEndpoint(
+        producer_id=b.id, url="https://b.example.vn/hook", events=["order.created"], secret="s"
+    )
+    b_delivery = WebhookDelivery(
+        endpoint=b_endpoint,
+        producer_id=b.id,
+        event_id="evt_b",
+        event_type=EventType.ORDER_CREATED,
+        body="{}",
+    )
+    db.session.add_all([b_endpoint, b_delivery])
     db.session.commit()
     return {
         "a": a,
@@ -152,6 +165,8 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "invitation_id": b_invitation.id,
             "complaint_id": complaint.id,
             "review_id": b_review.id,
+            "endpoint_id": b_endpoint.id,
+            "delivery_id": b_delivery.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
