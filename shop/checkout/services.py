@@ -224,6 +224,7 @@ def place_order(
         raise PriceChanged(exc.seen, exc.now) from None
 
     order.number = order_number(order.id, now)
+    shipments = []
     for group in view.groups:
         shipment = Shipment(
             order=order,
@@ -232,6 +233,7 @@ def place_order(
             shipping_vnd=group.shipping_vnd,
         )
         db.session.add(shipment)
+        shipments.append(shipment)
         for line in group.lines:
             db.session.add(
                 OrderLine(
@@ -266,7 +268,7 @@ def place_order(
         from shop.payments.models import CardPayment
 
         db.session.add(CardPayment(order_id=order.id, amount_vnd=order.total_vnd))
-    order_placed.send(order)  # the producers' webhooks, queued with the order
+    order_placed.send(order, shipments=shipments)  # the producers' webhooks, queued with it
     return order, True
 
 

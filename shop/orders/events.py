@@ -4,7 +4,7 @@ the change is flushed or set: a receiver writes its own effects (an outbox row)
 in that transaction, so a rollback takes them too and nothing leaves before the
 commit. Receivers must not commit.
 
-- ``order_placed``: sender the new Order, its shipments and lines flushed
+- ``order_placed``: sender the new Order, flushed; ``shipments`` its Shipments
   (``checkout.services.place_order``, once per order: not for a double submit).
 - ``state_changed``: sender the Order or Shipment that ``states.transition`` just
   moved; keyword arguments ``subject`` ("order", "payment", "shipment"),

@@ -206,23 +206,33 @@ def _queue(delivery: WebhookDelivery) -> None:
     enqueue(KIND, {"delivery_id": delivery.id, "round": delivery.round}, _outbox_key(delivery))
 
 
+def subscribed(producer_ids, event_type: EventType) -> dict[int, list[WebhookEndpoint]]:
+    """The enabled endpoints subscribed to ``event_type``, by producer: one query
+    for every producer of an order."""
+    ids = sorted(set(producer_ids))
+    found: dict[int, list[WebhookEndpoint]] = {}
+    if not ids:
+        return found
+    for endpoint in db.session.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.producer_id.in_(ids), WebhookEndpoint.enabled.is_(True))
+        .order_by(WebhookEndpoint.id)
+    ):
+        if endpoint.subscribes_to(event_type):
+            found.setdefault(endpoint.producer_id, []).append(endpoint)
+    return found
+
+
 def queue_event(
-    producer_id: int,
+    endpoints: list[WebhookEndpoint],
     event_type: EventType,
     data: dict,
     *,
     order_number: str | None = None,
     now: datetime | None = None,
 ) -> list[WebhookDelivery]:
-    """One delivery per enabled endpoint of the producer subscribed to
-    ``event_type``, all with the same event id and body; none without one."""
-    endpoints = [
-        e
-        for e in db.session.scalars(
-            endpoints_of(producer_id).where(WebhookEndpoint.enabled.is_(True))
-        )
-        if e.subscribes_to(event_type)
-    ]
+    """One delivery per endpoint (all of one producer), all with the same event
+    id and body, each queued in the outbox."""
     if not endpoints:
         return []
     now = now or utcnow()
@@ -231,7 +241,7 @@ def queue_event(
     deliveries = [
         WebhookDelivery(
             endpoint_id=endpoint.id,
-            producer_id=producer_id,
+            producer_id=endpoint.producer_id,
             event_id=event_id,
             event_type=event_type,
             order_number=order_number,
@@ -250,15 +260,18 @@ def queue_event(
     return deliveries
 
 
-def on_order_placed(order: Order, **_extra) -> None:
-    """``orders.events.order_placed``: "order.created" for each producer of the order."""
-    for shipment in order.shipments:
-        queue_event(
-            shipment.producer_id,
-            EventType.ORDER_CREATED,
-            shipment_data(order, shipment),
-            order_number=order.number,
-        )
+def on_order_placed(order: Order, *, shipments: list[Shipment], **_extra) -> None:
+    """``orders.events.order_placed``: "order.created" for each producer of the
+    order that has an endpoint for it (one query whatever the order holds)."""
+    endpoints = subscribed((s.producer_id for s in shipments), EventType.ORDER_CREATED)
+    for shipment in shipments:
+        if shipment.producer_id in endpoints:
+            queue_event(
+                endpoints[shipment.producer_id],
+                EventType.ORDER_CREATED,
+                shipment_data(order, shipment),
+                order_number=order.number,
+            )
 
 
 def on_state_changed(obj, *, subject: str, target, reason: str | None = None, **_extra) -> None:
@@ -267,11 +280,19 @@ def on_state_changed(obj, *, subject: str, target, reason: str | None = None, **
     if subject != "shipment" or target != ShipmentStatus.CANCELLED:
         return
     shipment: Shipment = obj
+    endpoints = subscribed([shipment.producer_id], EventType.ORDER_CANCELLED)
+    if not endpoints:
+        return
     order = shipment.order
     data = shipment_data(order, shipment)
     data["status"] = str(ShipmentStatus.CANCELLED)
     data["cancel_reason"] = reason
-    queue_event(shipment.producer_id, EventType.ORDER_CANCELLED, data, order_number=order.number)
+    queue_event(
+        endpoints[shipment.producer_id],
+        EventType.ORDER_CANCELLED,
+        data,
+        order_number=order.number,
+    )
 
 
 def resend(delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
