@@ -2,6 +2,8 @@
 as the test scripts it (a status, a delay), and the steps the webhook tests share."""
 
 import json
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ class Receiver:
     """ThreadingHTTPServer on 127.0.0.1. ``answers`` is a list of (status, body)
     used in turn (the last one repeats); ``delay`` seconds before each answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
         self.received: list[Received] = []
         self.answers: list[tuple[int, str]] = [(200, '{"ok": true}')]
         self.delay = 0.0
@@ -67,6 +69,11 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # a refused TLS handshake
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
@@ -87,6 +94,24 @@ class Receiver:
 @pytest.fixture
 def receiver():
     r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """The receiver over HTTPS with a self-signed certificate for localhost (openssl)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603 - a fixed command line
+        [  # noqa: S607 - openssl from PATH, as a person would run it
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    r = Receiver(tls=(str(cert), str(key)))
     yield r
     r.close()
 

@@ -355,3 +355,14 @@ def test_the_body_is_json_with_the_documented_fields(two_producers, make_endpoin
     assert set(event) == {"id", "type", "created", "data"}
     assert {"order_number", "lines", "customer", "total_vnd", "status"} <= set(event["data"])
     assert all(isinstance(event["data"][k], int) for k in ("subtotal_vnd", "total_vnd"))
+
+
+def test_https_verifies_the_certificate(app, two_producers, make_endpoint, tls_receiver):
+    """A certificate nobody vouches for is refused before a byte of the event leaves."""
+    a, _b, tea, _honey = two_producers
+    make_endpoint(a, f"https://localhost:{tls_receiver.port}/hook")
+    order_for({tea: 1})
+    assert tls_receiver.requests() == []
+    [delivery] = deliveries()
+    assert (delivery.status, delivery.error) == (DeliveryStatus.PENDING, DeliveryError.TLS)
+    assert "certificate" in delivery.error_detail.lower()
