@@ -1,6 +1,7 @@
 """A producer's webhook endpoints and each delivery of an event to one of them."""
 
 import enum
+import json
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -163,3 +164,11 @@ class WebhookDelivery(Model):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
+
+    @property
+    def pretty_body(self) -> str:
+        """The body laid out for reading (the bytes sent are ``body``)."""
+        try:
+            return json.dumps(json.loads(self.body), ensure_ascii=False, indent=2)
+        except ValueError:
+            return self.body
