@@ -130,6 +130,24 @@ class Config:
     # An SMTP server that accepts and never answers must not hold a worker long.
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "5"))  # seconds
 
+    # -- Producers' outgoing webhooks and the product feeds (issue 15)
+    # A producer's endpoint gets this long to answer (connect, and each read);
+    # redirects are never followed. Attempts are spaced by the outbox's backoff
+    # (OUTBOX_RETRY_*): 12 attempts span about three hours, then the delivery fails.
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))  # seconds
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+    # Endpoints on loopback (and plain http to them): development and tests only;
+    # production refuses to start with it. Private and reserved addresses never.
+    WEBHOOK_ALLOW_LOOPBACK = _env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+    WEBHOOK_MAX_ENDPOINTS = int(os.environ.get("WEBHOOK_MAX_ENDPOINTS", "10"))  # per producer
+    WEBHOOK_RESPONSE_EXCERPT = 500  # characters of an answer kept for the producer's page
+    # After a rotation the old secret signs beside the new one this long.
+    WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+    # /feeds/google.xml and /feeds/meta.csv are kept in the cache under the
+    # catalogue's generation and the date (a change is a new key); the timeout only
+    # bounds memory.
+    FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "3600"))
+
     # Public base URL for links in e-mails and QR codes.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Printed on every label under the code, for buyers without a phone to type the
@@ -276,7 +294,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    WEBHOOK_ALLOW_LOOPBACK = _env_bool("WEBHOOK_ALLOW_LOOPBACK", True)  # a receiver on localhost
 
 
 class TestingConfig(Config):
@@ -289,6 +307,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every request counts afresh in tests
     CACHE_NO_NULL_WARNING = True
+    WEBHOOK_ALLOW_LOOPBACK = True  # the tests' receivers listen on 127.0.0.1
     # Argon2 at full cost makes a large suite slow; tests still use argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8 * 1024
@@ -319,6 +338,11 @@ class ProductionConfig(Config):
         for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
             if not os.environ.get(name):
                 raise RuntimeError(f"{name} must be set in production (from the Stripe dashboard)")
+        if _env_bool("WEBHOOK_ALLOW_LOOPBACK"):
+            raise RuntimeError(
+                "WEBHOOK_ALLOW_LOOPBACK must not be set in production: a producer's "
+                "webhook could then call the services on this machine"
+            )
         # Decree 85/2021: the site names its operator; demo data would mislead buyers.
         for name, demo_value in DEMO_OPERATOR.items():
             if os.environ.get(name, "").strip() in ("", demo_value):

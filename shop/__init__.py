@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.certification.views import bp as verify_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.core.views import bp as core_bp
+    from shop.feeds.views import bp as feeds_bp
     from shop.jobs.staff import bp as jobs_staff_bp
     from shop.labels.staff import bp as labels_staff_bp
     from shop.labels.views import bp as labels_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.settlements.staff import bp as settlements_bp
     from shop.storefront.views import bp as storefront_bp
     from shop.tokens.producer import bp as tokens_bp
+    from shop.webhooks.producer import bp as webhooks_producer_bp
     from shop.wishlist.views import bp as wishlist_bp
 
     for bp in (
@@ -149,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         legal_bp,
         legal_staff_bp,
         seo_bp,
+        feeds_bp,
         audit_staff_bp,
         reviews_bp,
         reviews_producer_bp,
@@ -157,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         rating_producer_bp,
         rating_staff_bp,
         tokens_bp,
+        webhooks_producer_bp,
     ):
         app.register_blueprint(bp)
     register_api(app)
@@ -179,6 +183,8 @@ def register_jobs(app: Flask) -> None:
     from shop.payments.services import CARD_REFUND
     from shop.schedule import periodic_jobs
     from shop.uploads import make_thumbnails_job
+    from shop.webhooks import services as webhooks
+    from shop.webhooks import tasks as webhook_tasks
 
     # What beat fires, each claimed once per period (before Celery reads the table).
     for job in periodic_jobs():
@@ -190,6 +196,7 @@ def register_jobs(app: Flask) -> None:
     register_handler(order_emails.ORDER_PLACED, order_emails.send_order_placed)
     register_handler(ORDER_CANCELLED, payment_tasks.on_order_cancelled)
     register_handler(CARD_REFUND, payment_tasks.submit_queued_refund)
+    register_handler(webhooks.KIND, webhook_tasks.deliver_webhook)
 
 
 def register_reactions() -> None:
@@ -198,11 +205,16 @@ def register_reactions() -> None:
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
     from shop.certification.queries import certificate_on_product_form, standings_of
+    from shop.orders import events as order_events
     from shop.producers.services import profile_changed
+    from shop.webhooks import services as webhooks
 
     profile_changed.connect(refresh_producer_products)
     catalog_producer.product_form_shown.connect(certificate_on_product_form)
     catalog_producer.products_listed.connect(standings_of)
+    # A producer's webhooks are queued in the transaction of the order's change.
+    order_events.order_placed.connect(webhooks.on_order_placed)
+    order_events.state_changed.connect(webhooks.on_state_changed)
 
 
 def register_template_helpers(app: Flask) -> None:

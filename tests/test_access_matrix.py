@@ -142,6 +142,19 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     from shop.tokens.services import create_token
 
     b_api_token, _secret = create_token(b, b.members[0].user, "B", ["orders:read"], utcnow())
+    from shop.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
+
+    b_endpoint = WebhookEndpoint(
+        producer_id=b.id, url="https://b.example.vn/hook", events=["order.created"], secret="s"
+    )
+    b_delivery = WebhookDelivery(
+        endpoint=b_endpoint,
+        producer_id=b.id,
+        event_id="evt_b",
+        event_type=EventType.ORDER_CREATED,
+        body="{}",
+    )
+    db.session.add_all([b_endpoint, b_delivery])
     db.session.commit()
     return {
         "a": a,
@@ -167,6 +180,8 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "criterion_id": b_application.sheet.criteria[0].id,
             "stage_id": b_application.stage_id,
             "token_id": b_api_token.id,
+            "endpoint_id": b_endpoint.id,
+            "delivery_id": b_delivery.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
             "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],

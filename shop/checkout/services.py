@@ -21,6 +21,7 @@ from shop.catalog import stock
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
 from shop.localities.services import locality_snapshot
+from shop.orders.events import order_placed
 from shop.orders.models import (
     Order,
     OrderLine,
@@ -223,6 +224,7 @@ def place_order(
         raise PriceChanged(exc.seen, exc.now) from None
 
     order.number = order_number(order.id, now)
+    shipments = []
     for group in view.groups:
         shipment = Shipment(
             order=order,
@@ -231,6 +233,7 @@ def place_order(
             shipping_vnd=group.shipping_vnd,
         )
         db.session.add(shipment)
+        shipments.append(shipment)
         for line in group.lines:
             db.session.add(
                 OrderLine(
@@ -265,6 +268,7 @@ def place_order(
         from shop.payments.models import CardPayment
 
         db.session.add(CardPayment(order_id=order.id, amount_vnd=order.total_vnd))
+    order_placed.send(order, shipments=shipments)  # the producers' webhooks, queued with it
     return order, True
 
 

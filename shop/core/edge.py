@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Flask,
+    Response,
     current_app,
     g,
     request,
@@ -78,18 +79,36 @@ def make_public(response):
         current_app.logger.warning("cacheable page %s read the session", request.endpoint)
         response.headers["Cache-Control"] = NO_STORE
         return response
+    _public(response, revalidate=g.edge_cacheable == "revalidate")
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _public(response, *, revalidate: bool) -> None:
     config = current_app.config
     cache_control = response.cache_control
     cache_control.public = True
-    if g.edge_cacheable == "revalidate":
+    if revalidate:
         cache_control.no_cache = True
     else:
         cache_control.max_age = 0
         cache_control.s_maxage = config["PUBLIC_CACHE_MAX_AGE"]
         cache_control.stale_while_revalidate = config["PUBLIC_CACHE_STALE_WHILE_REVALIDATE"]
     request.environ[PUBLIC_KEY] = True
-    response.add_etag()
-    return response.make_conditional(request)
+
+
+def not_modified(etag: str, last_modified) -> Response | None:
+    """For a ``@cacheable`` view that knows its validators before its body (a large
+    file kept in the cache): the public 304 when the request's If-None-Match or
+    If-Modified-Since match them, else None (and the view builds its 200)."""
+    probe = Response(status=200)
+    probe.set_etag(etag)
+    probe.last_modified = last_modified
+    probe.make_conditional(request)
+    if probe.status_code != 304:
+        return None
+    _public(probe, revalidate=g.get("edge_cacheable") == "revalidate")
+    return probe
 
 
 def no_public_cookies(sender, response, **extra):

@@ -28,6 +28,8 @@ PRIVATE_BLUEPRINTS = frozenset(
 # live in several areas (orders, payments, reviews). A new page there is covered.
 PRIVATE_PATH_PREFIXES = ("/staff/", "/producer/", "/account/", "/orders/")
 PRIVATE_MIMETYPES = frozenset({"text/csv"})
+# Blueprints whose CSV is public catalogue data for anyone (the product feeds).
+PUBLIC_CSV_BLUEPRINTS = frozenset({"feeds"})
 
 # The order's guest key in a query string: plain (a request line, a Referer) or
 # percent-encoded inside another parameter (``next=``); the value ends at a separator.
@@ -65,7 +67,10 @@ def is_private(response) -> bool:
         request.blueprint in PRIVATE_BLUEPRINTS
         # "/account" itself too (the account page), not only what lies under it.
         or (request.path + "/").startswith(PRIVATE_PATH_PREFIXES)
-        or response.mimetype in PRIVATE_MIMETYPES
+        or (
+            response.mimetype in PRIVATE_MIMETYPES
+            and request.blueprint not in PUBLIC_CSV_BLUEPRINTS
+        )
     )
 
 

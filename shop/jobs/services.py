@@ -106,10 +106,15 @@ def requeue(message_id: int, now: datetime | None = None) -> bool:
     )
     if done:
         db.session.info.setdefault(_PENDING, []).append(message_id)
-        # A person asked for it: try now, even in a pause after a failure.
         kind = db.session.scalar(select(OutboxMessage.kind).where(OutboxMessage.id == message_id))
-        current_app.extensions.get("outbox_paused", {}).pop(kind, None)
+        resume(kind)
     return bool(done)
+
+
+def resume(kind: str | None) -> None:
+    """A person asked for a row of ``kind``: deliver it in-process after the commit,
+    even during a pause after a failure (see ``hand_over``)."""
+    current_app.extensions.get("outbox_paused", {}).pop(kind, None)
 
 
 # -- after the commit ----------------------------------------------------------

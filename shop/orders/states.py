@@ -5,6 +5,7 @@ when, from and to, and refuses any move the table does not list."""
 from shop.auth.models import User
 from shop.clock import utcnow
 from shop.extensions import db
+from shop.orders.events import state_changed
 from shop.orders.models import (
     Order,
     OrderStatus,
@@ -140,4 +141,5 @@ def transition(
         at=now,
     )
     db.session.add(change)
+    state_changed.send(obj, subject=subject, source=current, target=target, reason=reason)
     return change

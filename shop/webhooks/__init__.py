@@ -1,0 +1,1 @@
+"""Outgoing webhooks: producers' endpoints, signed event deliveries through the outbox."""
