@@ -243,6 +243,9 @@ class Config:
     # (any change to what they show is a new key); the timeout only bounds memory.
     # 0 switches it off (bench/catalog measures the page both ways).
     CATALOG_RESULTS_CACHE_SECONDS = int(os.environ.get("CATALOG_RESULTS_CACHE_SECONDS", "60"))
+    # The header's taxonomy (shop/catalog/menu.py) kept in each process, before asking
+    # the shared cache again: it changes only with a migration. 0: not kept.
+    MENU_PROCESS_SECONDS = int(os.environ.get("MENU_PROCESS_SECONDS", "300"))
     # Pages an edge cache may serve to everyone (shop/core/edge.py): fresh for
     # PUBLIC_CACHE_MAX_AGE seconds, then served stale for up to
     # PUBLIC_CACHE_STALE_WHILE_REVALIDATE more while one request fetches a new copy.
@@ -306,6 +309,7 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = ""  # jobs run in-process after the commit; a test names a broker
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every request counts afresh in tests
+    MENU_PROCESS_SECONDS = 0  # and so does the menu, unless a test keeps it
     CACHE_NO_NULL_WARNING = True
     WEBHOOK_ALLOW_LOOPBACK = True  # the tests' receivers listen on 127.0.0.1
     # Argon2 at full cost makes a large suite slow; tests still use argon2id.

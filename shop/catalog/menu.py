@@ -17,7 +17,6 @@ from shop.extensions import cache, db
 
 CACHE_KEY = "catalog-menu:v1"
 CACHE_SECONDS = 3600
-PROCESS_SECONDS = 300  # in each process, before asking the shared cache again
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,8 @@ def catalog_menu() -> tuple[MenuIndustry, ...]:
             g.catalog_menu = ()
             return ()
         cache.set(CACHE_KEY, menu, timeout=CACHE_SECONDS)
-    if menu:
-        kept.update(menu=menu, until=time.monotonic() + PROCESS_SECONDS)
+    if menu and (seconds := current_app.config["MENU_PROCESS_SECONDS"]) > 0:
+        kept.update(menu=menu, until=time.monotonic() + seconds)
     g.catalog_menu = menu
     return menu
 
