@@ -63,7 +63,8 @@ def test_a_centre_gives_plain_map_links_from_exact_coordinates(centre):
     )
     assert centre.address_line.startswith("Số 2 đường Nguyễn Trãi, ")
     bare = make_centre(latitude_e6=None, longitude_e6=None)
-    assert bare.geo_uri == "" and bare.osm_url == ""
+    assert bare.geo_uri == ""
+    assert bare.osm_url == ""
 
 
 def test_assigning_staff_gives_the_centre_role_and_removing_takes_it_back(centre, make_user):
@@ -76,7 +77,8 @@ def test_assigning_staff_gives_the_centre_role_and_removing_takes_it_back(centre
     token = user.session_token
     services.remove_staff(member, staff)
     db.session.commit()
-    assert user.role is Role.CUSTOMER and user.session_token != token
+    assert user.role is Role.CUSTOMER
+    assert user.session_token != token
     assert services.centre_of(user) is None
 
 
@@ -98,9 +100,7 @@ def test_who_cannot_become_centre_staff(centre, make_user, make_producer):
 # -- consignment, returns, adjustments: the ledger ---------------------------------------
 
 
-def test_consigning_from_the_online_stock_moves_units_and_writes_the_ledger(
-    centre, make_listed
-):
+def test_consigning_from_the_online_stock_moves_units_and_writes_the_ledger(centre, make_listed):
     product = make_listed(stock=30)
     movement = consign(centre, product, 20, from_online=True)
     assert (online(product), stock_row(centre, product)) == (10, 20)
@@ -139,7 +139,11 @@ def test_a_movement_is_a_sensible_whole_number(centre, make_listed, quantity):
     product = make_listed()
     with pytest.raises(CentreError):
         services.consign(
-            product.producer, centre, product, quantity, product.producer.members[0].user,
+            product.producer,
+            centre,
+            product,
+            quantity,
+            product.producer.members[0].user,
             from_online=False,
         )
 
@@ -191,9 +195,9 @@ def test_the_stock_is_always_the_sum_of_its_movements(centre, cashier, make_list
         assert stock_row(centre, product) == queries.ledger_sum(centre.id, product.id)
     running = 0
     for m in db.session.scalars(
-        select(StockMovement).where(StockMovement.product_id == product.id).order_by(
-            StockMovement.id
-        )
+        select(StockMovement)
+        .where(StockMovement.product_id == product.id)
+        .order_by(StockMovement.id)
     ):
         running += m.quantity_change
         assert m.balance_after == running >= 0
@@ -225,7 +229,8 @@ def test_the_till_reads_an_ean_13_a_gtin_14_and_a_digital_link(centre, on_shelf)
         f"https://cho-ocop.vn/01/0{on_shelf.gtin}",
     ):
         found = services.scan(centre, typed, TODAY)
-        assert found.product.id == on_shelf.id and found.held == 10
+        assert found.product.id == on_shelf.id
+        assert found.held == 10
         assert found.status.is_valid
 
 
@@ -254,9 +259,7 @@ def test_the_till_refuses_an_expired_certificate_with_the_reason(centre, make_li
     assert refused.value.product.id == product.id
 
 
-def test_the_till_refuses_a_revoked_certificate_with_the_reason(
-    centre, on_shelf, make_user
-):
+def test_the_till_refuses_a_revoked_certificate_with_the_reason(centre, on_shelf, make_user):
     from shop.certification.queries import current_certificate
 
     revoke_certificate(
@@ -265,14 +268,13 @@ def test_the_till_refuses_a_revoked_certificate_with_the_reason(
     db.session.commit()
     with pytest.raises(NotSellable) as refused:
         services.scan(centre, on_shelf.gtin, TODAY)
-    assert "thu hồi" in refused.value.message and "Không tái đánh giá" in refused.value.message
+    assert "thu hồi" in refused.value.message
+    assert "Không tái đánh giá" in refused.value.message
     with pytest.raises(NotSellable):
         services.scan(centre, code_of(on_shelf), TODAY)
 
 
-def test_the_till_refuses_the_label_of_a_replaced_certificate(
-    centre, on_shelf, make_certificate
-):
+def test_the_till_refuses_the_label_of_a_replaced_certificate(centre, on_shelf, make_certificate):
     old = code_of(on_shelf)
     make_certificate(on_shelf, stars=3, decision_date=TODAY - timedelta(days=10))
     with pytest.raises(NotSellable) as refused:
@@ -282,9 +284,7 @@ def test_the_till_refuses_the_label_of_a_replaced_certificate(
     assert services.scan(centre, on_shelf.gtin, TODAY).certificate.star_rank == 3
 
 
-def test_the_till_refuses_a_product_never_certified_or_not_held(
-    centre, make_product, make_listed
-):
+def test_the_till_refuses_a_product_never_certified_or_not_held(centre, make_product, make_listed):
     uncertified = make_product(gtin=gtin("600003"), published=True)
     consign(centre, uncertified, 2)
     with pytest.raises(NotSellable) as refused:
@@ -321,7 +321,8 @@ def test_a_sale_takes_the_centre_stock_and_copies_the_lines(centre, cashier, on_
         (MovementKind.SOLD, -3, 7),
         (MovementKind.SOLD, -1, 3),
     ]
-    assert receipt_id(sale.number) == sale.id and sale.number.startswith("BL")
+    assert receipt_id(sale.number) == sale.id
+    assert sale.number.startswith("BL")
 
 
 def test_a_short_line_sells_nothing(centre, cashier, on_shelf, make_listed):
@@ -347,9 +348,7 @@ def test_a_sale_token_sells_once(centre, cashier, on_shelf):
     assert stock_row(centre, on_shelf) == 9
 
 
-def test_a_certificate_revoked_after_the_scan_stops_the_sale(
-    centre, cashier, on_shelf, make_user
-):
+def test_a_certificate_revoked_after_the_scan_stops_the_sale(centre, cashier, on_shelf, make_user):
     from shop.certification.queries import current_certificate
 
     services.scan(centre, on_shelf.gtin, TODAY)
