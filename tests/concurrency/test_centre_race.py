@@ -61,7 +61,9 @@ class Till:
         return {"method": "cash", "sale_token": token.group(1), "csrf_token": _csrf(page.text)}
 
     def pay(self, form: dict) -> str:
-        r = self.http.post(f"{self.base}/centre/checkout", data=form, timeout=120, allow_redirects=False)
+        r = self.http.post(
+            f"{self.base}/centre/checkout", data=form, timeout=120, allow_redirects=False
+        )
         target = urlsplit(r.headers.get("Location", "")).path
         if r.status_code == 303 and target.startswith("/centre/sales/"):
             return "sold"
@@ -133,7 +135,11 @@ def test_the_first_consignments_of_a_product_race_into_one_row(app, make_listed)
                 product = db.session.get(Product, product_id)
                 barrier.wait()
                 services.consign(
-                    product.producer, centre, product, 3, product.producer.members[0].user,
+                    product.producer,
+                    centre,
+                    product,
+                    3,
+                    product.producer.members[0].user,
                     from_online=False,
                 )
                 db.session.commit()
