@@ -425,7 +425,9 @@ def test_the_product_page_lists_centres_holding_it(client, centre, shelf, cashie
 # -- settlements -------------------------------------------------------------------
 
 
-def test_centre_sales_are_in_the_gross_but_never_withheld(app, centre, cashier):
+def test_centre_sales_are_in_the_gross_but_never_withheld(
+    app, client, auth, staff, centre, cashier
+):
     from shop.orders.models import PaymentMethod
     from shop.settlements import services as settlements
     from tests.factories import make_listed, make_producer, make_user
@@ -460,3 +462,8 @@ def test_centre_sales_are_in_the_gross_but_never_withheld(app, centre, cashier):
     settlement = db.session.scalar(select(Settlement).where(Settlement.producer_id == home.id))
     assert settlement.centre_sales_vnd == 600_000
     assert settlement.gross_vnd == online + 600_000
+    auth.login(staff.email)
+    page = client.get(f"/staff/settlements/{settlement.id}")
+    assert page.status_code == 200
+    assert "Trong đó bán tại quầy các điểm bán OCOP" in page.text
+    assert sale.number in page.text and "600.000 ₫" in page.text
