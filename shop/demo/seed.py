@@ -187,6 +187,8 @@ def _demo_centre(today: date, staff) -> int:
     cashier = _user(*data.CENTRE_STAFF, Role.CUSTOMER)
     centres.assign_staff(centre, cashier.email, staff)
     owner = db.session.scalar(select(User).where(User.email == owner_email))
+    if owner is None:
+        return 0
     rows = db.session.execute(
         listed(today).where(Product.producer_id == coop.id).order_by(Product.id).limit(3)
     ).all()
