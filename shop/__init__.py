@@ -85,6 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_bp
     from shop.catalog.producer import bp as catalog_bp
     from shop.catalog.staff import bp as catalog_staff_bp
+    from shop.centres.centre import bp as centres_bp
+    from shop.centres.producer import bp as centres_producer_bp
+    from shop.centres.staff import bp as centres_staff_bp
     from shop.certification.producer import bp as certification_bp
     from shop.certification.staff import bp as certification_staff_bp
     from shop.certification.views import bp as verify_bp
@@ -161,6 +164,9 @@ def register_blueprints(app: Flask) -> None:
         rating_staff_bp,
         tokens_bp,
         webhooks_producer_bp,
+        centres_bp,
+        centres_producer_bp,
+        centres_staff_bp,
     ):
         app.register_blueprint(bp)
     register_api(app)

@@ -75,6 +75,12 @@ def allow_stripe_js() -> None:
     request.environ["shop.csp_stripe_origin"] = origin
 
 
+def allow_camera() -> None:
+    """Let this page ask for the camera (the centre's till scans barcodes with it);
+    every other page keeps ``camera=()``."""
+    request.environ["shop.camera"] = True
+
+
 def install_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.url_map.converters["int"] = BoundedIntConverter
@@ -108,7 +114,8 @@ def install_security_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        camera = "(self)" if request.environ.get("shop.camera") else "()"
+        response.headers["Permissions-Policy"] = f"camera={camera}, microphone=(), geolocation=()"
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

@@ -28,7 +28,7 @@ def follow(client, response, path: str, status: int = 302, query: dict | None = 
     return page
 
 
-LANDINGS = {"/", "/staff/", "/producer/"}  # shop.accounts.views.home_for
+LANDINGS = {"/", "/staff/", "/producer/", "/centre/"}  # shop.accounts.views.home_for
 
 
 def assert_signed_in(response):

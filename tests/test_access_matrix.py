@@ -14,6 +14,7 @@ from tests.helpers_http import assert_redirect, assert_signed_in
 
 PRODUCER_PREFIX = "/producer"
 STAFF_PREFIX = "/staff"
+CENTRE_PREFIX = "/centre"  # a sales centre's own staff (tests/centres covers the 403s)
 
 
 def _rules(app, prefix):
@@ -120,7 +121,17 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
     b_review = Review(
         order_line=b_line, product_id=b_product.id, producer_id=b.id, author_name="Khách", rating=5
     )
-    db.session.add_all([order, b_shipment, b_settlement, b_line, b_review])
+    from shop.centres.models import Centre
+
+    centre = Centre(
+        name="Điểm bán OCOP",
+        operator="Trung tâm XTTM",
+        province_code=8,
+        ward_code=763,
+        street="Số 1",
+        phone="0912345678",
+    )
+    db.session.add_all([order, b_shipment, b_settlement, b_line, b_review, centre])
     from shop.clock import utcnow
     from shop.producers.services import invite_member
 
@@ -184,7 +195,9 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "delivery_id": b_delivery.id,
             "message_id": 1,  # an outbox row (staff only): refused before it is looked up
             "token": "x" * 43,  # no such invitation: a 404 for anyone signed in
-            "name": ["provinces", "sets", "stars", "producers", "certified", "expiring"],
+            "name": ["provinces", "sets", "stars", "producers", "centres", "certified", "expiring"],
+            "centre_id": centre.id,
+            "sale_id": 1,  # a till receipt: another centre's is a 404 (tests/centres)
         },
     }
 
@@ -212,7 +225,8 @@ def test_producer_cannot_reach_another_producers_objects(app, client, auth, two_
 
 def test_anonymous_visitors_are_sent_to_login(app, client, two_producers):
     args = {"producer_id": two_producers["b"].id, **two_producers["b_args"]}
-    for rule in _rules(app, PRODUCER_PREFIX) + _rules(app, STAFF_PREFIX):
+    rules = _rules(app, PRODUCER_PREFIX) + _rules(app, STAFF_PREFIX) + _rules(app, CENTRE_PREFIX)
+    for rule in rules:
         for path in _paths(rule, args):
             for method in _methods(rule):
                 response = client.open(path, method=method)

@@ -17,6 +17,8 @@ bp = Blueprint("visitor", __name__)
 def _role(user) -> str:
     if user.is_staff:
         return "staff"
+    if user.is_centre_staff:
+        return "centre"
     return "producer" if user.role.value == "producer" else "customer"
 
 

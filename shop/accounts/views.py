@@ -94,11 +94,14 @@ def registered():
 
 def home_for(user) -> str:
     """Where signing in lands without a ``next``: staff on their console, a
-    producer's people on the producer dashboard, buyers on the shop."""
+    producer's people on the producer dashboard, a sales centre's people on its
+    till, buyers on the shop."""
     if user.is_staff:
         return url_for("promotion_staff.dashboard")
     if user.role is Role.PRODUCER:
         return url_for("certification.producer_dashboard")
+    if user.role is Role.CENTRE:
+        return url_for("centres.till")
     return url_for("storefront.home")
 
 

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     PRODUCER = "producer"
     STAFF = "staff"
     ADMIN = "admin"
+    CENTRE = "centre"  # works at an OCOP sales centre (shop/centres): its till and stock
 
 
 def new_session_token() -> str:
@@ -52,6 +53,10 @@ class User(UserMixin, Model):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def is_centre_staff(self) -> bool:
+        return self.role == Role.CENTRE
 
     @property
     def is_admin(self) -> bool:

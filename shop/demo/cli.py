@@ -51,7 +51,7 @@ def seed_demo_command() -> None:
     click.echo(
         f"Demo accounts (password {data.DEMO_PASSWORD}): customer {data.CUSTOMER[0]}, "
         f"producer {data.PRODUCERS[0]['owner'][0]}, staff {data.STAFF[0]}, "
-        f"admin {data.ADMIN[0]}"
+        f"admin {data.ADMIN[0]}, sales centre {data.CENTRE_STAFF[0]}"
     )
 
 

@@ -15,6 +15,24 @@ DEMO_PASSWORD = "ocop-demo-2026"  # noqa: S105 - demo accounts exist only in dev
 CUSTOMER = ("khach@demo.ocop.vn", "Nguyễn Thu Hà")
 STAFF = ("canbo@demo.ocop.vn", "Hoàng Minh Tuấn")
 ADMIN = ("admin@demo.ocop.vn", "Quản trị Chợ OCOP")
+CENTRE_STAFF = ("diemban@demo.ocop.vn", "Lò Thị Mai")
+
+# One OCOP introduction-and-sales centre in the old Hà Giang town (now Tuyên Quang
+# province), in the demo cooperative's ward so it needs no other locality; its
+# staff account and what the cooperative consigned to it.
+CENTRE = {
+    "name": "Điểm giới thiệu và bán sản phẩm OCOP Hà Giang",
+    "operator": "Trung tâm Xúc tiến Thương mại tỉnh Tuyên Quang (dữ liệu mẫu)",
+    "street": "Số 2 đường Nguyễn Trãi",
+    "opening_hours": "Thứ 2 – Chủ nhật, 7:30–21:00",
+    "phone": "0219386868",
+    "email": "diemban@demo.ocop.vn",
+    "latitude_e6": 22_823_300,
+    "longitude_e6": 104_983_600,
+    "pickup_fee_vnd": 0,
+    "is_active": True,
+}
+CENTRE_UNITS = 12  # of each of the cooperative's first three listed products
 
 # Alcohol by volume of the demo drinks, in tenths of a percent: Bắc Hà corn
 # spirit is distilled to about 29-30 % (never advertised: 15 % or more); sim

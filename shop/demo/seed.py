@@ -163,7 +163,41 @@ def seed_demo(today: date) -> dict:
             added["products"] += 1
     db.session.flush()
     added["orders"] = _demo_orders(today, staff)
+    added["centres"] = _demo_centre(today, staff)
     return added
+
+
+def _demo_centre(today: date, staff) -> int:
+    """A sales centre with its cashier and the cooperative's goods on its shelf."""
+    from shop.centres import services as centres
+    from shop.centres.models import Centre
+    from shop.certification.queries import listed
+
+    if db.session.scalar(select(Centre.id).limit(1)) is not None:
+        return 0
+    owner_email = data.PRODUCERS[0]["owner"][0]
+    coop = db.session.scalar(
+        select(Producer).where(Producer.legal_name == data.PRODUCERS[0]["profile"]["legal_name"])
+    )
+    if coop is None:
+        return 0
+    centre = centres.create_centre(
+        {**data.CENTRE, "province_code": coop.province_code, "ward_code": coop.ward_code}, staff
+    )
+    cashier = _user(*data.CENTRE_STAFF, Role.CUSTOMER)
+    centres.assign_staff(centre, cashier.email, staff)
+    owner = db.session.scalar(select(User).where(User.email == owner_email))
+    if owner is None:
+        return 0
+    rows = db.session.execute(
+        listed(today).where(Product.producer_id == coop.id).order_by(Product.id).limit(3)
+    ).all()
+    for product, _certificate in rows:
+        centres.consign(
+            coop, centre, product, data.CENTRE_UNITS, owner, from_online=False, note="Demo"
+        )
+    db.session.commit()
+    return 1
 
 
 def _demo_orders(today: date, staff) -> int:

@@ -81,6 +81,7 @@ STAFF_NAV = (
     NavLink(_l("Khiếu nại"), "legal_staff.index", covers=("legal_staff.",)),
     NavLink(_l("Đánh giá"), "reviews_staff.queue", covers=("reviews_staff.",)),
     NavLink(_l("Báo cáo"), "reports.index", covers=("reports.",)),
+    NavLink(_l("Điểm bán"), "centres_staff.index", covers=("centres_staff.",)),
     NavLink(_l("Mã GTIN"), "catalog_staff.gtins", covers=("catalog_staff.",)),
     NavLink(_l("Quyết toán"), "settlements.staff_index", covers=("settlements.staff_",)),
     NavLink(_l("Hàng đợi gửi"), "jobs_staff.outbox", covers=("jobs_staff.",)),

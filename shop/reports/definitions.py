@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from shop.centres.queries import CentreSalesRow, sales_by_centre
 from shop.certification.rules import CERTIFIED_STARS
 from shop.money import format_vnd
 from shop.producers.forms import KIND_LABELS
@@ -29,6 +30,12 @@ class Report:
     layout: str  # "sales", "certified" or "expiring": the table macro to use
     dated: bool  # follows the chosen period (else: as of today)
     fetch: Callable[[Period, date], list]
+
+
+def centre_sales(period: Period) -> list[CentreSalesRow]:
+    """Till sales per centre: not orders, so a report of their own (receipts
+    instead of orders, cash against VietQR), sold in the period (Vietnam time)."""
+    return sales_by_centre(*period.utc_bounds())
 
 
 REPORTS: dict[str, Report] = {
@@ -61,6 +68,13 @@ REPORTS: dict[str, Report] = {
             "sales",
             True,
             lambda period, today: queries.sales_by_producer(period),
+        ),
+        Report(
+            "centres",
+            _l("Doanh số bán tại quầy các điểm bán OCOP"),
+            "centres",
+            True,
+            lambda period, today: centre_sales(period),
         ),
         Report(
             "certified",
@@ -106,7 +120,7 @@ def chart(report: Report, rows: list, period: Period, today: date) -> Markup | N
     if not rows or (report.layout == "certified" and not any(r.total for r in rows)):
         return None
     chart_id = f"chart-{report.name}"
-    if report.layout == "sales":
+    if report.layout in ("sales", "centres"):
         shown = rows[:CHART_ROWS]
         description = _(
             "Doanh số %(span)s; %(n)s dòng lớn nhất trong %(total)s. Số liệu đầy đủ ở bảng.",
@@ -152,6 +166,20 @@ def csv_table(report: Report, rows: list) -> tuple[list, list[list]]:
     if report.layout == "expiring":
         header = [_("Tháng hết hiệu lực"), _("Số chứng nhận")]
         return header, [[r.month.strftime("%m/%Y"), r.certificates] for r in rows]
+    if report.layout == "centres":
+        header = [
+            _("Điểm bán"),
+            _("Tỉnh, thành phố"),
+            _("Doanh số (đồng)"),
+            _("Số lượng"),
+            _("Số hoá đơn"),
+            _("Tiền mặt (đồng)"),
+            _("VietQR (đồng)"),
+        ]
+        return header, [
+            [r.name, r.province, r.sales_vnd, r.quantity, r.receipts, r.cash_vnd, r.vietqr_vnd]
+            for r in rows
+        ]
     money = [_("Doanh số (đồng)"), _("Số lượng"), _("Số đơn hàng")]
     figures = [[r.sales_vnd, r.quantity, r.orders] for r in rows]
     if report.name == "provinces":

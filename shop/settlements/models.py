@@ -70,6 +70,9 @@ class Settlement(Model):
     # The part of gross - refunds the VAT and PIT are withheld on: money the shop
     # collected itself (card, VietQR) for a household; 0 for everyone else.
     withholding_base_vnd: Mapped[int] = mapped_column(server_default="0")
+    # The part of the gross rung up at the tills of OCOP sales centres: counted in
+    # the gross and the commission, never in the withholding base (not e-commerce).
+    centre_sales_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
     # The rates used, so a paid settlement still explains itself after the config changes.
     commission_bps: Mapped[int]
     vat_bps: Mapped[int]

@@ -3,7 +3,10 @@
 What is counted (months are calendar months in Vietnam time)
 ------------------------------------------------------------
 * gross: subtotal + shipping of the producer's shipments whose ``paid_at`` (when
-  the marketplace had the money) falls in the month. A shipment cancelled after it
+  the marketplace had the money) falls in the month, plus its goods sold at the
+  tills of OCOP sales centres in the month (``centre_sales_vnd``, shown apart; a
+  sale at a counter is not an e-commerce sale, so it is never in the withholding
+  base). A shipment cancelled after it
   was paid still counts: the money did come in that month, and its refund is
   deducted in the month the refund is made. Leaving it out of the gross *and*
   deducting its refund would charge the producer twice.
@@ -44,6 +47,7 @@ from sqlalchemy.orm import contains_eager
 
 from shop.audit.services import record
 from shop.auth.models import User
+from shop.centres import queries as centre_queries
 from shop.clock import utcnow
 from shop.dbtypes import rows_affected
 from shop.extensions import db
@@ -89,6 +93,8 @@ class Figures:
     pit_withheld_vnd: int
     net_vnd: int
     withholding_base_vnd: int
+    # The part of the gross rung up at sales centres' tills (never withheld on).
+    centre_sales_vnd: int = 0
 
     @classmethod
     def of(cls, settlement: Settlement) -> "Figures":
@@ -100,6 +106,7 @@ class Figures:
             pit_withheld_vnd=settlement.pit_withheld_vnd,
             net_vnd=settlement.net_vnd,
             withholding_base_vnd=settlement.withholding_base_vnd,
+            centre_sales_vnd=settlement.centre_sales_vnd,
         )
 
 
@@ -109,11 +116,17 @@ def part_of(base: int, bps: int) -> int:
 
 
 def split(
-    gross_vnd: int, refunds_vnd: int, rates: Rates, withholding_base_vnd: int | None = None
+    gross_vnd: int,
+    refunds_vnd: int,
+    rates: Rates,
+    withholding_base_vnd: int | None = None,
+    centre_sales_vnd: int = 0,
 ) -> Figures:
     """The month's parts. ``withholding_base_vnd`` is what VAT and PIT are
     withheld on (``None``: the whole of gross - refunds, as when the shop
-    collected all of it); it is 0 when ``rates`` withhold nothing."""
+    collected all of it); it is 0 when ``rates`` withhold nothing.
+    ``centre_sales_vnd`` is the part of the gross sold at centres' tills, shown
+    apart; the caller leaves it out of the withholding base."""
     for value in (gross_vnd, refunds_vnd):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"money must be an int of đồng, got {type(value).__name__}")
@@ -133,6 +146,7 @@ def split(
         pit_withheld_vnd=pit,
         net_vnd=base - commission - vat - pit,
         withholding_base_vnd=withheld_on,
+        centre_sales_vnd=centre_sales_vnd,
     )
 
 
@@ -221,11 +235,21 @@ def collected_by_producer(month: date, producer_id: int | None = None) -> dict[i
     return totals
 
 
+def centre_sales_by_producer(month: date, producer_id: int | None = None) -> dict[int, int]:
+    """Till sales at OCOP sales centres in the month: in the gross (the centre
+    collected the money for the marketplace) but never in the withholding base:
+    a sale at a counter is not an e-commerce sale (Decree 117/2025 withholds on
+    sales through the platform)."""
+    start, end = _bounds(month)
+    return centre_queries.centre_sales_by_producer(start, end, producer_id)
+
+
 def compute(producer: Producer, month: date) -> Figures:
-    gross = gross_by_producer(month, producer.id).get(producer.id, 0)
+    centre = centre_sales_by_producer(month, producer.id).get(producer.id, 0)
+    gross = gross_by_producer(month, producer.id).get(producer.id, 0) + centre
     refunds = refunds_by_producer(month, producer.id).get(producer.id, 0)
     collected = collected_by_producer(month, producer.id).get(producer.id, 0)
-    return split(gross, refunds, rates_for(producer.kind), collected)
+    return split(gross, refunds, rates_for(producer.kind), collected, centre)
 
 
 def _apply(settlement: Settlement, figures: Figures, rates: Rates) -> bool:
@@ -261,6 +285,9 @@ def generate(month: date, today: date) -> GenerateResult:
     if month > first_of_month(today):
         raise SettlementError(_("Chưa thể quyết toán một tháng chưa bắt đầu."))
     gross = gross_by_producer(month)
+    centre = centre_sales_by_producer(month)
+    for producer_id, sold in centre.items():
+        gross[producer_id] = gross.get(producer_id, 0) + sold
     refunds = refunds_by_producer(month)
     collected = collected_by_producer(month)
     producer_ids = sorted(gross.keys() | refunds.keys())
@@ -279,6 +306,7 @@ def generate(month: date, today: date) -> GenerateResult:
             refunds.get(producer_id, 0),
             rates,
             collected.get(producer_id, 0),
+            centre.get(producer_id, 0),
         )
         settlement = existing.get(producer_id)
         if settlement is None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from shop.catalog import generation
 from shop.catalog.alcohol import advertisable
 from shop.catalog.models import Industry, Product, ProductStatus
+from shop.centres.queries import centres_holding
 from shop.certification.queries import cards, current_certificate, listed
 from shop.clock import today_vn
 from shop.core.edge import cacheable
@@ -131,6 +132,7 @@ def product_detail(slug: str):
         status=certificate.status(today) if certificate else None,
         valid=valid,
         today=today,
+        centres=centres_holding(product.id) if valid else [],
     )
 
 

@@ -44,6 +44,10 @@ def test_seed_demo_builds_the_promised_catalogue(runner):
     assert roles["khach@demo.ocop.vn"] == Role.CUSTOMER
     assert roles["htx@demo.ocop.vn"] == Role.PRODUCER
     assert roles["canbo@demo.ocop.vn"] == Role.STAFF
+    assert roles["diemban@demo.ocop.vn"] == Role.CENTRE
+    from shop.centres.models import CentreStock
+
+    assert sum(s.quantity for s in db.session.scalars(select(CentreStock))) == 36
     coop = next(p for p in producers if p.members[0].user.email == "htx@demo.ocop.vn")
     listed = search_products(CatalogQuery(producer_id=coop.id), today)
     assert listed.total >= 5

@@ -102,7 +102,19 @@ def console(app, make_user, make_producer, make_product, make_listed, make_certi
     for product in (tea, sauce):
         feature_product(campaign, product, staff_user, today)
     db.session.commit()
-    return {"campaign": campaign, "pending": pending, "honey": honey}
+    # A sales centre with a long name, stock of two producers and a sale today.
+    from shop.centres.models import TillPayment
+    from shop.centres.services import record_sale
+    from tests.centres.helpers import consign, make_cashier, make_centre
+
+    centre = make_centre(
+        name="Điểm giới thiệu và bán sản phẩm OCOP tỉnh Tuyên Quang tại Khu du lịch Mèo Vạc"
+    )
+    consign(centre, tea, 12)
+    consign(centre, sauce, 5)
+    record_sale(centre, make_cashier(centre), {tea.id: 2}, TillPayment.CASH, "layout", today)
+    db.session.commit()
+    return {"campaign": campaign, "pending": pending, "honey": honey, "centre": centre}
 
 
 def _log_in(page, live_server):
@@ -125,8 +137,20 @@ def _staff_paths(page, live_server, console) -> list[str]:
         f"/staff/campaigns/{campaign}/edit",
         *(
             f"/staff/reports/{name}"
-            for name in ("provinces", "sets", "stars", "producers", "certified", "expiring")
+            for name in (
+                "provinces",
+                "sets",
+                "stars",
+                "producers",
+                "centres",
+                "certified",
+                "expiring",
+            )
         ),
+        "/staff/centres/new",
+        f"/staff/centres/{console['centre'].id}",
+        f"/staff/centres/{console['centre'].id}/report",
+        f"/staff/centres/{console['centre'].id}/ledger",
     ]
 
 
