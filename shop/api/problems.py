@@ -76,10 +76,10 @@ def http_problem(error: HTTPException):
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if status == 429:
-        from shop.core.errors import _retry_after  # one place computes the wait
+        from shop.core.errors import set_retry_after  # one place computes the wait
 
         response = problem(429, error.description)
-        _retry_after(response)
+        set_retry_after(response)
         return response
     errors = _parameter_errors(error)
     if errors:

@@ -22,7 +22,7 @@ from shop.catalog.models import Product, ProductPhoto, ProductSet
 from shop.catalog.services import current_product_sets
 from shop.certification.models import Certificate
 from shop.certification.queries import Card, as_json, cards, listed, verify_code
-from shop.certification.views import _product_url, unknown_code_limit
+from shop.certification.views import product_url, unknown_code_limit
 from shop.clock import local_time, today_vn
 from shop.core.edge import cacheable
 from shop.core.views import media_url
@@ -33,7 +33,7 @@ from shop.producers.models import Producer, ProducerStatus
 from shop.promotion.campaigns import campaign_cards, running_campaigns
 from shop.promotion.models import Campaign
 from shop.storefront.queries import CatalogQuery
-from shop.storefront.queries import _filtered as catalogue_filters
+from shop.storefront.queries import filtered as catalogue_filters
 
 URL_PREFIX = "/api/v1"
 
@@ -418,4 +418,4 @@ def verify(code: str):
         abort(404, message="Unknown verification code.")
     # A Response, not data for the schema: the answer's shape is as_json's, kept
     # exactly as it was before the API had a document (dates already in ISO 8601).
-    return jsonify(as_json(verification_, _product_url(verification_)))
+    return jsonify(as_json(verification_, product_url(verification_)))

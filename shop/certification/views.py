@@ -42,7 +42,7 @@ unknown_code_limit = limiter.shared_limit(
 )
 
 
-def _product_url(verification, external: bool = True) -> str | None:
+def product_url(verification, external: bool = True) -> str | None:
     """The product's page while it is for sale. Site-relative in the HTML page: a
     cached page must not carry the host name one visitor sent."""
     product = verification.certificate.product
@@ -90,7 +90,7 @@ def verify_page(code: str):
         "verify/page.html",
         v=verification,
         c=verification.certificate,
-        product_url=_product_url(verification, external=False),
+        product_url=product_url(verification, external=False),
     )
 
 

@@ -35,7 +35,7 @@ def _messages() -> dict[int, str]:
     }
 
 
-def _retry_after(response) -> None:
+def set_retry_after(response) -> None:
     """When the refused request may try again. Rate-limit headers are not sent
     on every response (RATELIMIT_HEADERS_ENABLED: two more Redis calls each);
     the one answer that needs the time asks for it here."""
@@ -121,7 +121,7 @@ def register(app: Flask) -> None:
         if error.code != 429:
             return render_error(error.code)
         response = make_response(render_error(429))
-        _retry_after(response)
+        set_retry_after(response)
         return response
 
     # More specific than Exception, so Flask chooses it over the catch-all below

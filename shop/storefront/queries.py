@@ -125,7 +125,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _filtered(query: Select, cq: CatalogQuery, *, facets: bool = False) -> Select:
+def filtered(query: Select, cq: CatalogQuery, *, facets: bool = False) -> Select:
     terms = cq.terms
     if terms:
         if cq.partial:
@@ -206,7 +206,7 @@ def nearest(cq: CatalogQuery, today: date) -> Nearest | None:
     missing = []
     for i, term in enumerate(terms):
         found = db.session.scalar(
-            _filtered(listed(today), others)
+            filtered(listed(today), others)
             .where(search.term_matches(dialect, term, last=i == len(terms) - 1))
             .with_only_columns(Product.id)
             .limit(1)
@@ -226,7 +226,7 @@ class Page:
 
 def count_products(cq: CatalogQuery, today: date) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(_filtered(listed(today), cq).subquery())
+        select(func.count()).select_from(filtered(listed(today), cq).subquery())
     )
 
 
@@ -235,7 +235,7 @@ def search_products(
 ) -> Page:
     """One page of product cards in one query (and one more to count, unless the
     caller knows the total already, e.g. from ``cached_summary``)."""
-    query = _ordered(_filtered(listed(today), cq), cq)
+    query = _ordered(filtered(listed(today), cq), cq)
     items = cards(query.limit(page_size).offset((cq.page - 1) * page_size))
     if total is None:
         total = count_products(cq, today)
@@ -268,7 +268,7 @@ def facets(cq: CatalogQuery, today: date) -> Facets:
     grouped query.
     """
     grouped = (
-        _filtered(listed(today), cq, facets=True)
+        filtered(listed(today), cq, facets=True)
         .with_only_columns(
             Producer.province_code, Product.product_set_id, Certificate.star_rank, func.count()
         )
