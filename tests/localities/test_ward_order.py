@@ -60,7 +60,8 @@ def test_wards_of_a_province_are_in_vietnamese_order(app):
     names = [w.name for w in wards_of(HUNG_YEN)]
     assert names == sorted(names, key=collation_key)
     # The kinds stay grouped, in the alphabet's order: "Phường" before "Xã".
-    assert names[0].startswith("Phường ") and names[-1].startswith("Xã ")
+    assert names[0].startswith("Phường ")
+    assert names[-1].startswith("Xã ")
     xa = [n for n in names if n.startswith("Xã ")]
     assert xa[:3] == ["Xã A Sào", "Xã Ái Quốc", "Xã Ân Thi"]
     # Every "Xã Đ…" after every "Xã D…", and before "Xã E…"/"Xã G…".
