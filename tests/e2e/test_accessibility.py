@@ -72,6 +72,7 @@ class Audit:
     who: str | None = None  # "customer", "producer", "staff"; None: a guest
     before: Action | None = None  # run before the page is opened (a cart line)
     then: Action | None = None  # run on the page before the audit (a form posted empty)
+    status: int = 200
 
 
 def fill_cart(page, base: str) -> None:
@@ -151,10 +152,10 @@ PAGES = [
     Audit("register-errors", "/register", then=submit_empty()),
     Audit("register-sent", "/register/sent"),
     Audit("password-forgot", "/password/forgot"),
-    Audit("password-reset-invalid", "/password/reset/khong-hop-le"),
+    Audit("password-reset-invalid", "/password/reset/khong-hop-le", status=400),
     Audit("verify-form", "/verify"),
     Audit("verify", "/verify/{verification_code}"),
-    Audit("verify-unknown", "/verify/ZZZZZZZZ"),
+    Audit("verify-unknown", "/verify/ZZZZZZZZ", status=404),
     Audit("certificates-register", "/certificates"),
     Audit("complaint-new", "/complaints/new"),
     Audit("complaint-errors", "/complaints/new", then=submit_empty()),
@@ -167,7 +168,7 @@ PAGES = [
     Audit("api-docs", "/api/v1/docs"),
     Audit("labels", "/labels/"),
     Audit("stock-alert-confirm", "/stock-alerts/confirm/{alert_confirm}"),
-    Audit("not-found", "/khong-co-trang-nay"),
+    Audit("not-found", "/khong-co-trang-nay", status=404),
     # Buyers, signed in
     Audit("account", "/account", "customer"),
     Audit("account-orders", "/account/orders", "customer"),
@@ -450,6 +451,7 @@ def _sign_in(browser, base: str, email: str) -> dict:
     page.fill("#password", DEMO_PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url(signed_in_landing(base))
+    page.wait_for_load_state("networkidle")  # no request cut off by closing the context
     state = context.storage_state()
     context.close()
     return state
@@ -490,21 +492,20 @@ def test_no_axe_violations(site, axe_browser, audit, width):
             audit.before(page, site.base)
         response = page.goto(site.base + audit.path.format(**site.ids))
         assert response is not None
-        expected = {"not-found": 404, "verify-unknown": 404}.get(audit.name, 200)
-        assert response.status == expected, f"{audit.name}: {response.status} {page.url}"
+        assert response.status == audit.status, f"{audit.name}: {response.status} {page.url}"
         if audit.then:
             audit.then(page, site.base)
         page.wait_for_load_state("networkidle")
+        url = page.url
         violations = run_axe(page)
     finally:
-        pass
+        context.close()
     out = ARTIFACTS / "axe"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{audit.name}-{width}.json").write_text(
         json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    context.close()
-    assert violations == [], f"{audit.name} at {width} px ({page.url}):\n" + describe(violations)
+    assert violations == [], f"{audit.name} at {width} px ({url}):\n" + describe(violations)
 
 
 # --- Keyboard: a skip link first, and every focused control shows where it is --------
@@ -580,3 +581,44 @@ def test_keyboard_focus_is_visible(site, axe_browser, name, path, who, width):
             unseen.append(style)
     context.close()
     assert unseen == [], f"{name} at {width} px: focus not visible on {unseen}"
+
+
+# --- Screenshots of the pages the audit changed, for a person to look at -------------
+
+SHOTS = [
+    ("verify-unknown", "/verify/ZZZZZZZZ", None),
+    ("order-cancel", "/orders/{order_cod_number}/cancel?key={order_cod_key}", None),
+    ("producer-reviews", "/producer/reviews", "producer"),
+    ("producer-members", "/producer/members", "producer"),
+    ("legal-rules", "/legal/rules", None),
+    ("producer-slip", "/producer/shipments/{shipment_id}/slip", "producer"),
+]
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_screenshots_of_the_fixed_pages(site, axe_browser, width):
+    out = ARTIFACTS / "a11y"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, path, who in SHOTS:
+        context = axe_browser.new_context(
+            viewport=VIEWPORTS[width],
+            locale="vi-VN",
+            storage_state=site.states[who] if who else None,
+        )
+        page = context.new_page()
+        response = page.goto(site.base + path.format(**site.ids))
+        assert response is not None
+        assert response.status in (200, 404), name
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= int(width), name
+        page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+        context.close()
+    # The product page with the keyboard on its photo strip: the focus ring shows.
+    context = axe_browser.new_context(viewport=VIEWPORTS[width], locale="vi-VN")
+    page = context.new_page()
+    page.goto(site.base + PRODUCT)
+    page.wait_for_load_state("networkidle")
+    page.locator(".gallery-main").focus()
+    page.keyboard.press("ArrowRight")
+    page.screenshot(path=str(out / f"product-gallery-focus-{width}.png"))
+    context.close()
