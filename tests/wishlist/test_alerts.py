@@ -344,3 +344,14 @@ def test_every_alert_mail_carries_its_unsubscribe_link_and_header(app, client, s
     )
     assert response.status_code == 200
     assert [a.email for a in _alerts()] == ["b@example.vn"]
+
+
+def test_the_links_with_a_token_stay_out_of_referers_and_caches(client, sold_out):
+    _subscribe(client, sold_out)
+    confirm = _confirm_path(_confirmation_mails("khach@example.vn")[0])
+    unsubscribe = f"/stock-alerts/{_alerts()[0].token}/unsubscribe"
+    for path in (confirm, unsubscribe):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["Cache-Control"] == "private, no-store", path
