@@ -79,6 +79,9 @@ def fill_cart(page, base: str) -> None:
     page.goto(f"{base}{PRODUCT}")
     page.locator("form.add-to-cart button[type=submit]").click()
     page.locator("[data-cart-status]").filter(has_text="Đã thêm").wait_for()
+    # Lazy photos still coming would be cut off by the next page: the server then
+    # meets a dropped connection (a ResourceWarning in whichever test runs next).
+    page.wait_for_load_state("networkidle")
 
 
 def submit_empty(form: str = "main form[method=post]", button: str | None = None) -> Action:
@@ -579,6 +582,7 @@ def test_keyboard_focus_is_visible(site, axe_browser, name, path, who, width):
             break
         if style["width"] and not (style["outline"] or style["shadow"]):
             unseen.append(style)
+    page.wait_for_load_state("networkidle")  # photos the tabbing scrolled into view
     context.close()
     assert unseen == [], f"{name} at {width} px: focus not visible on {unseen}"
 
@@ -620,5 +624,6 @@ def test_screenshots_of_the_fixed_pages(site, axe_browser, width):
     page.wait_for_load_state("networkidle")
     page.locator(".gallery-main").focus()
     page.keyboard.press("ArrowRight")
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=str(out / f"product-gallery-focus-{width}.png"))
     context.close()
