@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from shop import create_app
+from shop.demo import data as demo_data
 from tests.conftest import _migrate, _server_database
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM
 from tests.e2e.landing import signed_in_landing
@@ -49,12 +50,11 @@ AXE_OPTIONS = {
 # not the shop's markup.
 AXE_CONTEXT = {"exclude": [["#card-element"]]}
 
-DEMO_PASSWORD = "ocop-demo-2026"
 ACCOUNTS = {
-    "customer": "khach@demo.ocop.vn",
-    "producer": "htx@demo.ocop.vn",  # owner of Hợp tác xã Chè Shan Tuyết Lũng Phìn
-    "staff": "canbo@demo.ocop.vn",
-    "admin": "admin@demo.ocop.vn",  # the audit log and the outbox are the admin's
+    "customer": demo_data.CUSTOMER[0],
+    "producer": demo_data.PRODUCERS[0]["owner"][0],  # Hợp tác xã Chè Shan Tuyết Lũng Phìn
+    "staff": demo_data.STAFF[0],
+    "admin": demo_data.ADMIN[0],  # the audit log and the outbox are the admin's
 }
 PRODUCT = "/products/che-shan-tuyet-lung-phin"
 
@@ -451,7 +451,7 @@ def _sign_in(browser, base: str, email: str) -> dict:
     page = context.new_page()
     page.goto(f"{base}/login")
     page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
+    page.fill("#password", demo_data.DEMO_PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url(signed_in_landing(base))
     page.wait_for_load_state("networkidle")  # no request cut off by closing the context
