@@ -102,6 +102,9 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Chợ OCOP <no-reply@ocop.local>")
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
+    # A back-in-stock alert starts only when its address confirms (double opt-in):
+    # the signed link in the confirmation e-mail works this long (seconds).
+    STOCK_ALERT_CONFIRM_MAX_AGE = int(os.environ.get("STOCK_ALERT_CONFIRM_MAX_AGE", "604800"))
 
     # -- Background jobs (issue 11)
     # Celery broker: REDIS_URL unless set; any Kombu URL works (amqp://... for

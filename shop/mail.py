@@ -15,17 +15,27 @@ from shop.jobs.services import PermanentFailure, enqueue
 KIND = "mail"
 
 
-def send_mail(to: str, subject: str, body: str, *, key: str) -> int | None:
+def send_mail(
+    to: str, subject: str, body: str, *, key: str, headers: dict[str, str] | None = None
+) -> int | None:
     """Queue an e-mail in the caller's transaction; it goes out after the commit.
 
     ``key`` names the event ("order-placed:42"): with the recipient it makes the
     outbox key, so each recipient gets each message once, however often this is
     called, and the Message-ID derives from it, so a redelivery is recognisable.
-    Returns the outbox row's id, or None when this e-mail is queued already."""
+    ``headers``: extra header fields (List-Unsubscribe). Returns the outbox row's
+    id, or None when this e-mail is queued already."""
     dedupe_key = f"{KIND}:{key}:{to.strip().lower()}"
     if len(dedupe_key) > 255:
         dedupe_key = f"{KIND}:sha256:{hashlib.sha256(dedupe_key.encode()).hexdigest()}"
-    payload = {"to": to, "subject": subject, "body": body, "message_id": _message_id(dedupe_key)}
+    payload: dict[str, object] = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "message_id": _message_id(dedupe_key),
+    }
+    if headers:
+        payload["headers"] = dict(headers)
     return enqueue(KIND, payload, dedupe_key)
 
 
@@ -45,6 +55,8 @@ def deliver_mail(payload: dict) -> None:
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Message-ID"] = payload["message_id"]
+    for name, value in payload.get("headers", {}).items():
+        message[name] = value
     message.set_content(payload["body"])
 
     backend = config["MAIL_BACKEND"]

@@ -128,6 +128,16 @@ REVIEWED: dict[str, Reviewed] = {
             "Test-only (moto[server] -> cfn-lint)."
         ),
     ),
+    "axe-playwright-python": Reviewed(
+        "MIT AND MPL-2.0",
+        version="0.1.8",
+        reason=(
+            "Metadata names no licence. The wheel's licenses/LICENSE is the MIT licence "
+            "(Ruslan Iskov, Pamela Fox) for the Python wrapper; the bundled axe.min.js "
+            "(axe-core 4.12.1) opens with Deque's MPL-2.0 notice. Test-only "
+            "(tests/e2e/test_accessibility.py)."
+        ),
+    ),
 }
 
 # The trove classifiers that name one licence (the generic "OSI Approved" does not).

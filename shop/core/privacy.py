@@ -76,7 +76,9 @@ def is_private(response) -> bool:
 
 # Pages whose address carries a secret in its path: a password reset and a
 # producer invitation. Their Referer would carry it to the next page.
-SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/")
+# A token in the path: password reset, invitation, and the back-in-stock confirmation
+# and unsubscribe links (the confirmation's signed token carries the address).
+SECRET_PATH_PREFIXES = ("/password/reset/", "/producer/invitations/", "/stock-alerts/")
 
 
 def opened_with_guest_key() -> bool:

@@ -40,8 +40,9 @@ def _rank(letter: str) -> tuple[int, float]:
 
 
 def collation_key(text: str) -> tuple:
-    """Sort key: letters first, then tones, then the text itself for a stable order."""
-    letters = _letters(text)
+    """Sort key: letters first, then tones, then the text itself for a stable order.
+    Runs of spaces count as one (the ward data has "Xã  Bắc Đông Quan")."""
+    letters = _letters(" ".join(text.split()))
     return (
         tuple(_rank(letter) for letter, _ in letters),
         tuple(tone for _, tone in letters),

@@ -56,11 +56,12 @@ def province_exists(code: int) -> bool:
 
 
 def wards_of(province_code: int) -> list[Ward]:
-    return list(
-        db.session.scalars(
-            select(Ward).where(Ward.province_code == province_code).order_by(Ward.codename)
-        )
-    )
+    """A province's wards in Vietnamese alphabetical order of their names: the
+    "Đặc khu", then the "Phường", then the "Xã", each group in the order of the
+    alphabet ("Xã Ân Thi" after "Xã An Viên", "Xã Đông Anh" after "Xã Dương Hà").
+    Neither the stored name's binary order nor the ASCII ``codename`` knows it."""
+    wards = db.session.scalars(select(Ward).where(Ward.province_code == province_code))
+    return sorted(wards, key=lambda w: collation_key(w.name))
 
 
 def wards_named(codes: list[int]) -> dict[int, Ward]:

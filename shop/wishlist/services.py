@@ -1,8 +1,11 @@
 """The wishlist and back-in-stock alerts: use cases that flush, never commit."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from shop.auth.models import User, normalize_email
@@ -13,7 +16,12 @@ from shop.dbtypes import rows_affected
 from shop.extensions import db
 from shop.jobs.services import dialect_insert
 from shop.producers.models import Producer, ProducerStatus
-from shop.wishlist.exceptions import NotSoldOut, ProductUnavailable
+from shop.wishlist.exceptions import (
+    ConfirmationExpired,
+    InvalidConfirmation,
+    NotSoldOut,
+    ProductUnavailable,
+)
 from shop.wishlist.models import StockAlert, WishlistItem
 from shop.wishlist.queries import alerts_of
 
@@ -78,6 +86,90 @@ def remove_item(user: User, item_id: int) -> WishlistItem | None:
     return item
 
 
+def awaitable_product(product_id: int, today: date) -> Product:
+    """A listed product that is sold out: the only kind an alert may wait for."""
+    product = visible_product(product_id)
+    if product.stock > 0 or not is_listed(product.id, today):
+        raise NotSoldOut(product_id)
+    return product
+
+
+# Double opt-in. Asking stores nothing: the confirmation e-mail carries a signed
+# link naming the address, the product and the account (if any), and only that
+# link, followed within STOCK_ALERT_CONFIRM_MAX_AGE, makes the alert. An address
+# typed by someone else therefore never gets an alert, and an unconfirmed request
+# leaves no personal data behind: it simply lapses.
+_CONFIRM_SALT = "stock-alert-confirm"
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    email: str
+    product_id: int
+    user_id: int | None
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRM_SALT)
+
+
+def request_stock_alert(
+    email: str, product_id: int, today: date, user: User | None = None
+) -> tuple[Product, str]:
+    """Check that the product may be awaited and sign the confirmation link's
+    token; the caller e-mails it. Raises NotSoldOut, ProductUnavailable."""
+    product = awaitable_product(product_id, today)
+    token = _confirm_serializer().dumps(
+        {"e": normalize_email(email), "p": product.id, "u": user.id if user else None}
+    )
+    return product, token
+
+
+def _request_from(data: object) -> AlertRequest:
+    if not isinstance(data, dict):
+        raise InvalidConfirmation()
+    email, product_id, user_id = data.get("e"), data.get("p"), data.get("u")
+    if not (
+        isinstance(email, str)
+        and isinstance(product_id, int)
+        and (user_id is None or isinstance(user_id, int))
+    ):
+        raise InvalidConfirmation()
+    return AlertRequest(email, product_id, user_id)
+
+
+def read_confirmation(token: str) -> AlertRequest:
+    """The request a confirmation link stands for. Raises InvalidConfirmation for
+    a link the shop did not sign, ConfirmationExpired (with the product, to offer
+    its page) for one older than STOCK_ALERT_CONFIRM_MAX_AGE."""
+    if not token or len(token) > 1000:
+        raise InvalidConfirmation()
+    serializer = _confirm_serializer()
+    try:
+        data = serializer.loads(token, max_age=current_app.config["STOCK_ALERT_CONFIRM_MAX_AGE"])
+    except SignatureExpired as exc:
+        # The signature is genuine, only old: its payload can be trusted to name
+        # the product.
+        product_id = None
+        if isinstance(exc.payload, bytes):
+            try:
+                product_id = _request_from(serializer.load_payload(exc.payload)).product_id
+            except (BadSignature, InvalidConfirmation):
+                product_id = None
+        raise ConfirmationExpired(product_id) from exc
+    except BadSignature as exc:
+        raise InvalidConfirmation() from exc
+    return _request_from(data)
+
+
+def confirm_stock_alert(request: AlertRequest, today: date, now: datetime | None = None) -> bool:
+    """The address confirmed: the alert starts. True when it is new; False when the
+    address waits for the product already (a second click). Raises NotSoldOut when
+    the product came back (or left the shop) meanwhile."""
+    user = db.session.get(User, request.user_id) if request.user_id is not None else None
+    return subscribe_stock_alert(request.email, request.product_id, today, user=user, now=now)
+
+
 def subscribe_stock_alert(
     email: str,
     product_id: int,
@@ -85,11 +177,10 @@ def subscribe_stock_alert(
     user: User | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Ask for one e-mail when a listed, sold-out product is back. True when a new
-    alert was made; False when the address waits for this product already."""
-    product = visible_product(product_id)
-    if product.stock > 0 or not is_listed(product.id, today):
-        raise NotSoldOut(product_id)
+    """Start an alert: one e-mail when a listed, sold-out product is back. True when
+    a new alert was made; False when the address waits for this product already.
+    The shop calls it once the address confirmed (``confirm_stock_alert``)."""
+    product = awaitable_product(product_id, today)
     inserted = db.session.scalar(
         dialect_insert(StockAlert)
         .values(

@@ -15,14 +15,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from shop.auth.models import normalize_email
 from shop.catalog.models import Product
 from shop.clock import today_vn
 from shop.core.edge import posted_from_this_site
 from shop.core.redirects import safe_next
 from shop.extensions import csrf, db, limiter
 from shop.formfields import int_or_none
-from shop.wishlist import queries, services
-from shop.wishlist.exceptions import NotSoldOut, ProductUnavailable
+from shop.wishlist import emails, queries, services
+from shop.wishlist.exceptions import (
+    ConfirmationExpired,
+    InvalidConfirmation,
+    NotSoldOut,
+    ProductUnavailable,
+)
 from shop.wishlist.forms import StockAlertForm
 
 bp = Blueprint("wishlist", __name__)
@@ -90,17 +96,20 @@ def _alert_limit() -> str:
 @csrf.exempt  # posted from cached product pages, like the "Lưu" button
 @limiter.limit(_alert_limit, methods=["POST"])
 def subscribe():
+    """Ask for an alert: a confirmation e-mail goes out; nothing is stored until
+    its link is followed (double opt-in), for guests and signed-in buyers alike."""
     if not posted_from_this_site():
         abort(403)
     form = StockAlertForm()
     product = _visible_or_404(int_or_none(request.form.get("product_id")))
     if not form.validate():
         return render_template("wishlist/alert_form.html", form=form, product=product), 400
+    today = today_vn()
     try:
-        created = services.subscribe_stock_alert(
+        product, token = services.request_stock_alert(
             form.email.data,
             product.id,
-            today_vn(),
+            today,
             user=current_user if current_user.is_authenticated else None,
         )
     except NotSoldOut:
@@ -108,12 +117,79 @@ def subscribe():
         flash(_("Sản phẩm này đang có hàng hoặc hiện không bán: không cần đăng ký."), "info")
         return redirect(_product_page(product), 303)
     page = _product_page(product)
+    email = normalize_email(form.email.data)
+    emails.confirm_stock_alert(email, token, product, today)
+    db.session.commit()  # the e-mail goes out after this
+    # The same answer whether or not the address waits already: the page tells
+    # nobody what another address subscribed to.
+    flash(
+        _(
+            "Vui lòng mở email chúng tôi vừa gửi đến %(email)s và bấm liên kết xác nhận "
+            "trong %(days)s ngày. Chưa xác nhận thì chúng tôi không gửi thông báo.",
+            email=email,
+            days=emails.confirm_days(),
+        ),
+        "success",
+    )
+    return redirect(page, 303)
+
+
+def _confirmation_or_error(token: str):
+    """(request, None) for a good link; (None, response) for a bad or old one."""
+    try:
+        return services.read_confirmation(token), None
+    except ConfirmationExpired as exc:
+        product = None
+        if exc.product_id is not None:
+            try:
+                product = services.visible_product(exc.product_id)
+            except ProductUnavailable:
+                product = None
+        message = _(
+            "Liên kết xác nhận đã hết hạn, nên chúng tôi không lưu yêu cầu này. "
+            "Bạn có thể đăng ký lại trên trang sản phẩm."
+        )
+        page = render_template("wishlist/confirm.html", message=message, product=product)
+        return None, (page, 410)
+    except InvalidConfirmation:
+        abort(404)
+
+
+@bp.get("/stock-alerts/confirm/<token>")
+def confirm_page(token: str):
+    # A GET changes nothing: mail scanners open links. The button posts.
+    alert_request, error = _confirmation_or_error(token)
+    if error is not None:
+        return error
+    product = _visible_or_404(alert_request.product_id)
+    return render_template(
+        "wishlist/confirm.html", asking=True, product=product, email=alert_request.email
+    )
+
+
+@bp.post("/stock-alerts/confirm/<token>")
+@csrf.exempt  # the signed token is the authority, as for unsubscribing
+def confirm(token: str):
+    alert_request, error = _confirmation_or_error(token)
+    if error is not None:
+        return error
+    product = _visible_or_404(alert_request.product_id)
+    try:
+        created = services.confirm_stock_alert(alert_request, today_vn())
+    except NotSoldOut:
+        db.session.rollback()
+        message = _("Sản phẩm này đang có hàng hoặc hiện không bán: không cần đăng ký.")
+        return render_template("wishlist/confirm.html", message=message, product=product)
     db.session.commit()
     if created:
-        flash(_("Chúng tôi sẽ gửi một email khi sản phẩm có hàng trở lại."), "success")
+        message = _(
+            "Đã xác nhận. Chúng tôi sẽ gửi một email đến %(email)s khi sản phẩm có hàng "
+            "trở lại, kèm liên kết huỷ đăng ký.",
+            email=alert_request.email,
+        )
     else:
-        flash(_("Địa chỉ này đã đăng ký nhận báo cho sản phẩm này."), "info")
-    return redirect(page, 303)
+        message = _("Địa chỉ này đã đăng ký nhận báo cho sản phẩm này.")
+    return render_template("wishlist/confirm.html", message=message, product=product)
 
 
 @bp.get("/stock-alerts/<token>/unsubscribe")

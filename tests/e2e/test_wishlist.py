@@ -55,6 +55,12 @@ def test_save_alert_and_related(live_server, browser, make_listed, make_user, si
     screenshot(page, f"wishlist-product-sold-out-{size}")
     page.get_by_role("button", name="Đăng ký").click()
     page.wait_for_url(f"{live_server}/products/{honey.slug}")
-    expect(page.locator("[data-flashes] .flash-success")).to_contain_text("gửi một email")
+    expect(page.locator("[data-flashes] .flash-success")).to_contain_text("bấm liên kết xác nhận")
+    # Double opt-in: the alert starts from the link in the confirmation e-mail.
+    [mail] = live_server.app.extensions["mail_outbox"]
+    link = re.search(r"http\S+/stock-alerts/confirm/(\S+)", mail.get_content()).group(1)
+    page.goto(f"{live_server}/stock-alerts/confirm/{link}")
+    page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã xác nhận")
     assert errors == []
     context.close()

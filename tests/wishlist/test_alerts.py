@@ -1,8 +1,13 @@
-"""Back-in-stock alerts: subscribing, the periodic job, unsubscribing."""
+"""Back-in-stock alerts: asking, confirming by e-mail (double opt-in), the
+periodic job, unsubscribing."""
 
+import re
+import time
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from shop.extensions import db
@@ -19,8 +24,34 @@ def _alerts():
     return db.session.scalars(select(StockAlert).order_by(StockAlert.id)).all()
 
 
-def _subscribe(client, product, email="khach@example.vn"):
+def _ask(client, product, email="khach@example.vn"):
+    """The form on the product page: only a confirmation e-mail comes of it."""
     return client.post("/stock-alerts", data={"product_id": product.id, "email": email})
+
+
+def _confirmation_mails(to: str) -> list:
+    return [m for m in outbox() if m["To"] == to.lower() and m["Subject"].startswith("Xác nhận")]
+
+
+def _confirm_path(mail) -> str:
+    """The confirmation link of an e-mail, as a path of this app."""
+    url = re.search(r"http\S+/stock-alerts/confirm/\S+", mail.get_content()).group(0)
+    return urlsplit(url).path
+
+
+def _alert_mails() -> list:
+    """The back-in-stock e-mails (not the confirmations)."""
+    return [m for m in outbox() if m["Subject"].startswith("Đã có hàng")]
+
+
+def _subscribe(client, product, email="khach@example.vn"):
+    """Ask, then follow the link of the confirmation e-mail: the alert starts."""
+    response = _ask(client, product, email)
+    mails = _confirmation_mails(email.strip())
+    if mails:
+        confirmed = client.post(_confirm_path(mails[-1]))
+        assert confirmed.status_code == 200
+    return response
 
 
 @pytest.fixture
@@ -104,11 +135,11 @@ def _subscribe_all(client, product, emails):
 def test_job_sends_one_email_per_alert_when_back_in_stock(app, client, sold_out):
     _subscribe_all(client, sold_out, ["a@example.vn", "b@example.vn"])
     notify_back_in_stock(NOW)
-    assert outbox() == []  # still sold out
+    assert _alert_mails() == []  # still sold out
 
     _restock(sold_out)
     assert notify_back_in_stock(NOW) == "Back-in-stock e-mails queued: 2"
-    mails = outbox()
+    mails = _alert_mails()
     assert sorted(m["To"] for m in mails) == ["a@example.vn", "b@example.vn"]
     assert all("Mật ong bạc hà" in m["Subject"] for m in mails)
     body = mails[0].get_content()
@@ -117,14 +148,14 @@ def test_job_sends_one_email_per_alert_when_back_in_stock(app, client, sold_out)
     assert all(a.notified_at is not None for a in _alerts())
 
     assert notify_back_in_stock(NOW) == "Back-in-stock e-mails queued: 0"
-    assert len(outbox()) == 2
+    assert len(_alert_mails()) == 2
 
 
 def test_job_in_small_batches_sends_each_once(app, client, sold_out):
     _subscribe_all(client, sold_out, [f"k{i}@example.vn" for i in range(5)])
     _restock(sold_out)
     notify_back_in_stock(NOW, batch=2)
-    assert sorted(m["To"] for m in outbox()) == [f"k{i}@example.vn" for i in range(5)]
+    assert sorted(m["To"] for m in _alert_mails()) == [f"k{i}@example.vn" for i in range(5)]
 
 
 def test_nothing_sent_for_an_expired_certificate(app, client, sold_out):
@@ -132,7 +163,7 @@ def test_nothing_sent_for_an_expired_certificate(app, client, sold_out):
     _restock(sold_out)
     # Valid three years from 15/09/2025: long expired by 2030.
     assert notify_back_in_stock(datetime(2030, 1, 1, tzinfo=UTC)).endswith(": 0")
-    assert outbox() == []
+    assert _alert_mails() == []
     assert _alerts()[0].notified_at is None  # still waiting for a valid listing
 
 
@@ -144,7 +175,7 @@ def test_nothing_sent_for_an_unlisted_product(app, client, sold_out):
     unpublish_product(sold_out)
     db.session.commit()
     notify_back_in_stock(NOW)
-    assert outbox() == []
+    assert _alert_mails() == []
 
 
 def test_the_periodic_job_and_its_command(app, client, runner, sold_out):
@@ -152,11 +183,11 @@ def test_the_periodic_job_and_its_command(app, client, runner, sold_out):
     _restock(sold_out)
     assert run_job("wishlist.back_in_stock", NOW).ran
     assert not run_job("wishlist.back_in_stock", NOW).ran  # this period is claimed
-    assert len(outbox()) == 1
+    assert len(_alert_mails()) == 1
     result = runner.invoke(args=["wishlist", "notify", "--force"])
     assert result.exit_code == 0, result.output
     assert "queued: 0" in result.output
-    assert len(outbox()) == 1
+    assert len(_alert_mails()) == 1
 
 
 def test_a_new_alert_after_the_email(app, client, sold_out):
@@ -192,3 +223,135 @@ def test_job_is_scheduled():
 
     names = [job.name for job in periodic_jobs()]
     assert names.count("wishlist.back_in_stock") == 1
+
+
+# --- Double opt-in ----------------------------------------------------------------------
+
+
+def test_asking_stores_nothing_and_mails_a_confirmation_link(client, sold_out):
+    response = _ask(client, sold_out, " Khach@Example.VN ")
+    assert_redirect(response, f"/products/{sold_out.slug}", 303)
+    assert _alerts() == []  # no alert, no address kept, until the link is followed
+    [mail] = outbox()
+    assert mail["To"] == "khach@example.vn"
+    assert mail["Subject"] == "Xác nhận báo khi có hàng: Mật ong bạc hà"
+    body = mail.get_content()
+    assert "trong 7 ngày" in body
+    assert "không lưu địa chỉ của bạn" in body
+    path = _confirm_path(mail)
+
+    # Opening the link (a mail scanner does) changes nothing; the button confirms.
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "khach@example.vn" in page.text
+    assert "Mật ong bạc hà" in page.text
+    assert _alerts() == []
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "Đã xác nhận" in done.text
+    alerts = _alerts()
+    assert [(a.email, a.product_id, a.user_id) for a in alerts] == [
+        ("khach@example.vn", sold_out.id, None)
+    ]
+    # A second click starts nothing more.
+    again = client.post(path)
+    assert again.status_code == 200
+    assert "đã đăng ký nhận báo" in again.text
+    assert len(_alerts()) == 1
+
+
+def test_an_unconfirmed_request_gets_no_alert(app, client, sold_out):
+    _ask(client, sold_out, "chua@example.vn")
+    _restock(sold_out)
+    assert notify_back_in_stock(NOW) == "Back-in-stock e-mails queued: 0"
+    assert [m["Subject"] for m in outbox()] == ["Xác nhận báo khi có hàng: Mật ong bạc hà"]
+
+
+def test_a_signed_in_buyer_confirms_too_and_the_alert_names_the_account(
+    client, auth, make_user, sold_out
+):
+    user = make_user(email="an@example.vn")
+    assert_redirect(auth.login(user.email), "/")
+    assert_redirect(_ask(client, sold_out, user.email), f"/products/{sold_out.slug}", 303)
+    assert _alerts() == []
+    [mail] = _confirmation_mails(user.email)
+    # The link works wherever it is opened: signed out, on another device.
+    auth.logout()
+    assert client.post(_confirm_path(mail)).status_code == 200
+    assert [(a.email, a.user_id) for a in _alerts()] == [("an@example.vn", user.id)]
+
+
+def test_one_confirmation_mail_per_address_and_day(client, sold_out):
+    for _ in range(3):
+        assert _ask(client, sold_out, "khach@example.vn").status_code == 303
+    assert len(outbox()) == 1
+    assert _ask(client, sold_out, "khac@example.vn").status_code == 303
+    assert sorted(m["To"] for m in outbox()) == ["khac@example.vn", "khach@example.vn"]
+
+
+def test_the_link_expires(app, client, sold_out, monkeypatch):
+    # Signed eight days ago; it is good for seven.
+    signed_at = int(time.time()) - 8 * 86400
+    with monkeypatch.context() as m:
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
+        _ask(client, sold_out)
+    path = _confirm_path(outbox()[0])
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert "đã hết hạn" in response.text
+        assert f'href="/products/{sold_out.slug}"' in response.text  # ask again there
+    assert _alerts() == []
+
+
+def test_a_forged_or_foreign_token_is_404(app, client, sold_out):
+    from shop.auth.services import make_reset_token
+
+    _ask(client, sold_out)
+    path = _confirm_path(outbox()[0])
+    forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    reset = f"/stock-alerts/confirm/{make_reset_token(sold_out.producer.members[0].user)}"
+    for bad in (forged, reset, "/stock-alerts/confirm/x", "/stock-alerts/confirm/" + "a" * 1200):
+        assert client.get(bad).status_code == 404, bad
+        assert client.post(bad).status_code == 404, bad
+    assert _alerts() == []
+
+
+def test_confirming_after_the_product_came_back_starts_nothing(client, sold_out):
+    _ask(client, sold_out)
+    _restock(sold_out)
+    response = client.post(_confirm_path(outbox()[0]))
+    assert response.status_code == 200
+    assert "đang có hàng" in response.text
+    assert _alerts() == []
+
+
+def test_every_alert_mail_carries_its_unsubscribe_link_and_header(app, client, sold_out):
+    _subscribe_all(client, sold_out, ["a@example.vn", "b@example.vn"])
+    _restock(sold_out)
+    notify_back_in_stock(NOW)
+    alerts = {a.email: a.token for a in _alerts()}
+    mails = [m for m in outbox() if m["Subject"].startswith("Đã có hàng")]
+    assert len(mails) == 2
+    for mail in mails:
+        link = f"/stock-alerts/{alerts[mail['To']]}/unsubscribe"
+        assert link in mail.get_content()
+        assert mail["List-Unsubscribe"] == f"<http://127.0.0.1:5000{link}>"
+        assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The mail client's one-click unsubscribe (RFC 8058) posts to that address.
+    token = alerts["a@example.vn"]
+    response = client.post(
+        f"/stock-alerts/{token}/unsubscribe", data={"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert [a.email for a in _alerts()] == ["b@example.vn"]
+
+
+def test_the_links_with_a_token_stay_out_of_referers_and_caches(client, sold_out):
+    _subscribe(client, sold_out)
+    confirm = _confirm_path(_confirmation_mails("khach@example.vn")[0])
+    unsubscribe = f"/stock-alerts/{_alerts()[0].token}/unsubscribe"
+    for path in (confirm, unsubscribe):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert response.headers["Cache-Control"] == "private, no-store", path
