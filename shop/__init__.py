@@ -210,6 +210,7 @@ def register_reactions() -> None:
     a signal, the higher one listens, so imports still point down."""
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
+    from shop.centres.services import release_pickup
     from shop.certification.queries import certificate_on_product_form, standings_of
     from shop.orders import events as order_events
     from shop.producers.services import profile_changed
@@ -221,6 +222,8 @@ def register_reactions() -> None:
     # A producer's webhooks are queued in the transaction of the order's change.
     order_events.order_placed.connect(webhooks.on_order_placed)
     order_events.state_changed.connect(webhooks.on_state_changed)
+    # A cancelled pick-up's units go back to the sales centre's shelf, in the same transaction.
+    order_events.pickup_released.connect(release_pickup)
 
 
 def register_template_helpers(app: Flask) -> None:
