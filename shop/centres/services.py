@@ -491,3 +491,8 @@ def hand_over(centre: Centre, shipment: Shipment, actor: User) -> Shipment:
     record(actor, "centre.pickup_handover", shipment, centre_id=centre.id)
     db.session.flush()
     return shipment
+
+
+def centre_by_id(centre_id: int | None) -> Centre | None:
+    """A centre for a template (the order page's pick-up), or None."""
+    return db.session.get(Centre, centre_id) if centre_id is not None else None

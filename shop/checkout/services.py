@@ -364,3 +364,15 @@ def _short_lines(view: CartView) -> list[ShortLine]:
         for line in view.lines
         if line.product.id in available and line.product.id in wanted
     ]
+
+
+def pickup_texts(order: Order) -> dict[int, str]:
+    """{shipment id: where to collect it} for the confirmation e-mail."""
+    texts = {}
+    for shipment in order.shipments:
+        if shipment.pickup_centre_id is not None:
+            centre = db.session.get(Centre, shipment.pickup_centre_id)
+            if centre is not None:
+                hours = f" ({centre.opening_hours})" if centre.opening_hours else ""
+                texts[shipment.id] = f"{centre.name}, {centre.address_line}{hours}"
+    return texts

@@ -197,7 +197,9 @@ def checkout():
             if current_user.is_authenticated and form.save_address.data:
                 services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product.id for line in view.lines])
-            emails.order_placed(order)  # queued with the order, written and sent after the commit
+            emails.order_placed(
+                order, services.pickup_texts(order)
+            )  # queued with the order, written and sent after the commit
             db.session.commit()
             observability.order_placed(method)
             flash(

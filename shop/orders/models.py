@@ -287,6 +287,10 @@ class Shipment(Model):
         return self.pickup_centre_id is not None
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == ShipmentStatus.CANCELLED
+
+    @property
     def payment(self) -> ShipmentPayment:
         """Paid once the marketplace has the money (``paid_at``); until then a cash
         on delivery shipment is money to collect, any other is unpaid."""
