@@ -231,7 +231,7 @@ def place_order(
             raise
         return existing, False
 
-    order.number = order_number(order.id, now)
+    number = order_number(order.id, now)  # set below: setting it here costs an UPDATE
     try:
         stock.take_stock(_wants(view))
     except stock.Short:
@@ -247,13 +247,14 @@ def place_order(
             centre_services.reserve_for_pickup(
                 group.pickup_centre_id,
                 [(line.product, line.quantity) for line in group.lines],
-                order_number=order.number,
+                order_number=number,
                 actor=None,
             )
         except CentreShort:
             db.session.rollback()  # nothing taken anywhere
             raise OutOfStock(_short_at_centre(group)) from None
 
+    order.number = number
     shipments = []
     for group in view.groups:
         centre = centres.get(group.producer.id)

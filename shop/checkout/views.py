@@ -87,8 +87,13 @@ def checkout():
     # Shipping priced for the form's province (posted, or the saved address): no
     # query, the fee terms came with the cart and the regions are a Python table.
     view.ship_to(form.province_code.data)
-    options = services.pickup_choices(view) if view.lines else {}
-    pickups = _posted_pickups(options) if request.method == "POST" else {}
+    # The centres a producer's part can be collected at: read to show the page, and
+    # on a POST only when one was chosen (a home delivery's order costs no query more).
+    posted = request.method == "POST" and any(
+        key.startswith("pickup-") and value != "home" for key, value in request.form.items()
+    )
+    options = services.pickup_choices(view) if view.lines and posted else None
+    pickups = _posted_pickups(options or {}) if posted else {}
     if pickups is None:
         flash(_("Điểm nhận hàng đã chọn không còn nhận đơn này. Vui lòng chọn lại."), "error")
         pickups = {}
@@ -197,9 +202,8 @@ def checkout():
             if current_user.is_authenticated and form.save_address.data:
                 services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product.id for line in view.lines])
-            emails.order_placed(
-                order, services.pickup_texts(order)
-            )  # queued with the order, written and sent after the commit
+            # Queued with the order, written and sent after the commit.
+            emails.order_placed(order, services.pickup_texts(order) if pickups else None)
             db.session.commit()
             observability.order_placed(method)
             flash(
@@ -241,12 +245,14 @@ def _page(form: CheckoutForm, view, addresses, status: int, options=None, pickup
     """The checkout page. The province and ward lists are loaded only to show
     them: a posted address is checked by looking up its one ward."""
     form.load_address_choices()
+    if options is None:
+        options = services.pickup_choices(view) if view.lines else {}
     return render_template(
         "checkout/checkout.html",
         form=form,
         view=view,
         addresses=addresses,
-        pickup_options=options or {},
+        pickup_options=options,
         pickups=pickups or {},
     ), status
 

@@ -233,3 +233,10 @@ def test_uncollected_pickups_expire_back_to_the_centre(app, stocked, tea):
 def test_the_movement_kinds_have_labels():
     assert MovementKind.RELEASED.label
     assert MovementKind.PICKED_UP.label
+
+
+def test_the_producer_is_offered_neither_ship_nor_deliver_for_a_pickup(stocked, tea):
+    from shop.orders.states import allowed_actions
+
+    order = pickup_order(stocked, {tea: 1})
+    assert allowed_actions(order.shipments[0]) == {"confirm", "cancel"}
