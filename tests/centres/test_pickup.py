@@ -240,3 +240,35 @@ def test_the_producer_is_offered_neither_ship_nor_deliver_for_a_pickup(stocked, 
 
     order = pickup_order(stocked, {tea: 1})
     assert allowed_actions(order.shipments[0]) == {"confirm", "cancel"}
+
+
+def test_a_paid_transfer_pickup_that_expires_shows_a_refund_due(app, stocked, tea):
+    from shop.auth.models import Role
+    from shop.payments.services import record_transfer, refundable_vnd
+
+    order = pickup_order(stocked, {tea: 2}, method=PaymentMethod.VIETQR)
+    staff = factories.make_user(email="ketoan@example.vn", role=Role.STAFF)
+    record_transfer(order.id, order.total_vnd, "FT2611000001", staff)
+    db.session.commit()
+    later = utcnow() + timedelta(days=app.config["PICKUP_DAYS"], hours=1)
+    assert expire_pickups(later) == [order.number]
+    _assert_back_at_centre(stocked, tea)
+    order = db.session.get(Order, order.id)
+    assert order.status == OrderStatus.CANCELLED
+    assert refundable_vnd(order) == 245_000  # the refund due staff see
+
+
+def test_a_paid_card_pickup_that_expires_is_refunded(stripe_app, localstripe, stocked, tea):
+    from shop.payments.models import CardPayment, Refund
+    from tests.payments.stripe_helpers import card_token, pay_with_card, stripe_refund_amounts
+
+    order = pickup_order(stocked, {tea: 2}, method=PaymentMethod.CARD)
+    pay_with_card(order, card_token(localstripe))
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).payment_status == PaymentStatus.PAID
+    later = utcnow() + timedelta(days=stripe_app.config["PICKUP_DAYS"], hours=1)
+    assert expire_pickups(later) == [order.number]
+    _assert_back_at_centre(stocked, tea)
+    assert db.session.scalar(select(func.sum(Refund.amount_vnd))) == 245_000
+    intent = db.session.scalar(select(CardPayment.payment_intent_id))
+    assert stripe_refund_amounts(localstripe, intent) == [245_000]
