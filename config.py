@@ -179,6 +179,9 @@ class Config:
     VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
     # Unpaid transfer and card orders are cancelled (stock returned) after this.
     UNPAID_ORDER_HOURS = int(os.environ.get("UNPAID_ORDER_HOURS", "24"))
+    # An order to collect at a sales centre not collected within this many days is
+    # cancelled (units back on the centre's shelf, what was paid refunded).
+    PICKUP_DAYS = int(os.environ.get("PICKUP_DAYS", "7"))
     # Most of one product a single order line can hold.
     MAX_LINE_QUANTITY = 999
 

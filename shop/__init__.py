@@ -210,6 +210,7 @@ def register_reactions() -> None:
     a signal, the higher one listens, so imports still point down."""
     from shop.catalog import producer as catalog_producer
     from shop.catalog.services import refresh_producer_products
+    from shop.centres.services import release_pickup
     from shop.certification.queries import certificate_on_product_form, standings_of
     from shop.orders import events as order_events
     from shop.producers.services import profile_changed
@@ -221,23 +222,32 @@ def register_reactions() -> None:
     # A producer's webhooks are queued in the transaction of the order's change.
     order_events.order_placed.connect(webhooks.on_order_placed)
     order_events.state_changed.connect(webhooks.on_state_changed)
+    # A cancelled pick-up's units go back to the sales centre's shelf, in the same transaction.
+    order_events.pickup_released.connect(release_pickup)
 
 
 def register_template_helpers(app: Flask) -> None:
     from shop.catalog.gallery import cover_thumbs, photo_srcset
     from shop.catalog.menu import catalog_menu, menu_trail
+    from shop.centres.rules import display_pickup_code
+    from shop.centres.services import centre_by_id
     from shop.certification.queries import certificate_pending
     from shop.core.views import media_url
     from shop.formfields import error_texts
     from shop.i18n import format_date_vn, format_datetime_vn
     from shop.labels.services import labels_printed
     from shop.money import format_vnd
+    from shop.orders.slip import order_qr_svg
     from shop.rating.queries import due_reratings
     from shop.reviews.views import register_template_helpers as register_review_helpers
     from shop.seo import register as register_seo
     from shop.storefront.related import related_for, related_section
     from shop.wishlist.views import register_template_globals as register_wishlist
 
+    app.jinja_env.filters["pickup_code"] = display_pickup_code
+    # The order page (payments, orders) shows a pick-up's centre without importing centres.
+    app.jinja_env.globals["pickup_centre"] = centre_by_id
+    app.jinja_env.globals["pickup_qr_svg"] = order_qr_svg
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["error_texts"] = error_texts
     app.jinja_env.filters["date_vn"] = format_date_vn

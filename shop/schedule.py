@@ -6,6 +6,7 @@ registers the table, so the jobs package never imports the areas."""
 
 from celery.schedules import crontab
 
+from shop.centres.tasks import expire_uncollected_pickups
 from shop.jobs.periodic import (
     PeriodicJob,
     day_in_vietnam,
@@ -30,6 +31,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             expire_unpaid_orders,
             crontab(minute="*/10"),
             {"expires": 9 * 60},
+        ),
+        PeriodicJob(
+            "centres.expire_pickups",
+            every_minutes(60),
+            expire_uncollected_pickups,
+            crontab(minute=25),
+            {"expires": 55 * 60},
         ),
         PeriodicJob(
             "payments.reconcile",

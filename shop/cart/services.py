@@ -206,6 +206,13 @@ class GroupView:
     # The buyer's province, once known (the checkout's form); until then a fee
     # by zone is the lowest it can be, shown as "from".
     destination_province_code: int | None = None
+    # Collected at a sales centre (the checkout's choice): its fee replaces shipping.
+    pickup_centre_id: int | None = None
+    pickup_fee_vnd: int | None = None
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.pickup_centre_id is not None
 
     @property
     def subtotal_vnd(self) -> int:
@@ -223,6 +230,8 @@ class GroupView:
 
     @property
     def shipping_vnd(self) -> int:
+        if self.pickup_centre_id is not None:
+            return self.pickup_fee_vnd or 0
         return self.producer.shipping_for(
             self.subtotal_vnd, self.grams, self.destination_province_code
         )
@@ -230,8 +239,12 @@ class GroupView:
     @property
     def shipping_is_estimate(self) -> bool:
         """The fee depends on a province the buyer has not named yet."""
-        return self.destination_province_code is None and depends_on_destination(
-            self.producer.shipping_terms, subtotal_vnd=self.subtotal_vnd, grams=self.grams
+        return (
+            self.pickup_centre_id is None
+            and self.destination_province_code is None
+            and depends_on_destination(
+                self.producer.shipping_terms, subtotal_vnd=self.subtotal_vnd, grams=self.grams
+            )
         )
 
     @property

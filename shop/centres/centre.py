@@ -28,7 +28,7 @@ from shop.catalog.models import Product
 from shop.centres import queries, services
 from shop.centres.access import centre_required
 from shop.centres.exceptions import CentreError, CentreShort, NotFound, NotSellable
-from shop.centres.forms import AdjustForm, CheckoutForm, ReturnForm, ScanForm
+from shop.centres.forms import AdjustForm, CheckoutForm, HandOverForm, ReturnForm, ScanForm
 from shop.centres.models import CentreStock, TillPayment, TillSale
 from shop.centres.staff import LEDGER_PAGE, report_day
 from shop.clock import today_vn
@@ -403,3 +403,56 @@ def _stock_page_with(product: Product, back=None, adjust=None):
 def ledger():
     pager = paginate(queries.ledger(g.centre.id), LEDGER_PAGE)
     return render_template("centres/ledger.html", centre=g.centre, pager=pager, staff_view=False)
+
+
+# -- pick-up orders: look a code up, hand over -------------------------------------------
+
+
+def _pickup_page(code: str, shipment=None, message: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "centres/pickup.html",
+            centre=g.centre,
+            code=code,
+            shipment=shipment,
+            message=message,
+            form=HandOverForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/pickup")
+@centre_required
+def pickup():
+    """Type or scan the buyer's pick-up code (its QR holds just the code)."""
+    code = (request.args.get("code") or "").strip()[:40]
+    if not code:
+        return _pickup_page("")
+    try:
+        shipment = services.pickup_by_code(g.centre, code)
+    except NotFound as exc:
+        return _pickup_page(code, message=exc.message, status=404)
+    return _pickup_page(code, shipment)
+
+
+@bp.post("/pickup/<code>/handover")
+@centre_required
+def hand_over(code: str):
+    form = HandOverForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        shipment = services.pickup_by_code(g.centre, code)
+    except NotFound:
+        abort(404)
+    try:
+        services.hand_over(g.centre, shipment, current_user)
+    except CentreError as exc:
+        db.session.rollback()
+        shipment = services.pickup_by_code(g.centre, code)
+        return _pickup_page(code, shipment, exc.message, 409)
+    number = shipment.order.number
+    db.session.commit()
+    flash(_("Đã giao đơn %(number)s cho khách.", number=number), "success")
+    return redirect(url_for("centres.pickup", code=code), 303)

@@ -225,3 +225,7 @@ class ScanForm(FlaskForm):
 class CheckoutForm(FlaskForm):
     sale_token = HiddenField()
     age_confirmed = BooleanField(_l("Người mua đã xác nhận đủ 18 tuổi"))
+
+
+class HandOverForm(FlaskForm):
+    """The hand-over button (its CSRF token); the code is in the address."""

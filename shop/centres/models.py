@@ -149,7 +149,8 @@ class CentreStock(Model):
 class MovementKind(enum.StrEnum):
     CONSIGNED = "consigned"  # the producer brought units in
     SOLD = "sold"  # rung up at the till
-    PICKED_UP = "picked_up"  # an online order collected here
+    PICKED_UP = "picked_up"  # kept for an online order to be collected here
+    RELEASED = "released"  # a pick-up order cancelled or expired: back on the shelf
     RETURNED = "returned"  # handed back to the producer
     ADJUSTED = "adjusted"  # a stock count's correction, with its reason
 
@@ -165,7 +166,8 @@ class MovementKind(enum.StrEnum):
 _MOVEMENT_LABELS = {
     MovementKind.CONSIGNED: _l("Ký gửi"),
     MovementKind.SOLD: _l("Bán tại quầy"),
-    MovementKind.PICKED_UP: _l("Khách nhận hàng"),
+    MovementKind.PICKED_UP: _l("Giữ cho đơn nhận tại điểm bán"),
+    MovementKind.RELEASED: _l("Đơn nhận tại điểm bán bị huỷ"),
     MovementKind.RETURNED: _l("Trả lại chủ thể"),
     MovementKind.ADJUSTED: _l("Điều chỉnh kiểm kê"),
 }

@@ -2,6 +2,7 @@
 the till's daily report, and the centre sales that staff reports and producer
 settlements count."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -315,4 +316,53 @@ def till_lines_of_producer(producer_id: int, start: datetime, end: datetime) -> 
             TillSale.sold_at < end,
         )
         .order_by(TillSale.sold_at, TillSaleLine.id)
+    )
+
+
+# -- pick-up at a centre (checkout) --------------------------------------------------
+
+
+def pickup_centres(groups: Mapping[int, Mapping[int, int]]) -> dict[int, list[Centre]]:
+    """For each producer group ({producer id: {product id: quantity}}), the open
+    centres that hold every line of the group in full, by name. One query."""
+    product_ids = {pid for lines in groups.values() for pid in lines}
+    if not product_ids:
+        return {}
+    held: dict[int, dict[int, int]] = {}
+    centres: dict[int, Centre] = {}
+    rows = db.session.execute(
+        select(CentreStock.product_id, CentreStock.quantity, Centre)
+        .join(Centre, Centre.id == CentreStock.centre_id)
+        .where(
+            Centre.is_active.is_(True),
+            CentreStock.product_id.in_(product_ids),
+            CentreStock.quantity > 0,
+        )
+        .options(joinedload(Centre.province), joinedload(Centre.ward))
+    ).all()
+    for product_id, quantity, centre in rows:
+        centres[centre.id] = centre
+        held.setdefault(centre.id, {})[product_id] = quantity
+    found: dict[int, list[Centre]] = {}
+    for producer_id, lines in groups.items():
+        found[producer_id] = sorted(
+            (
+                centres[cid]
+                for cid, stock in held.items()
+                if all(stock.get(pid, 0) >= q for pid, q in lines.items())
+            ),
+            key=lambda c: (c.name, c.id),
+        )
+    return found
+
+
+def centre_holdings(centre_id: int, product_ids: Iterable[int]) -> dict[int, int]:
+    """{product id: units} the centre holds of these products (after a refused pick-up)."""
+    return dict(
+        db.session.execute(
+            select(CentreStock.product_id, CentreStock.quantity).where(
+                CentreStock.centre_id == centre_id,
+                CentreStock.product_id.in_(list(product_ids)),
+            )
+        ).all()
     )

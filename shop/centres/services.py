@@ -28,10 +28,14 @@ from shop.centres.models import (
     TillSale,
     TillSaleLine,
 )
+from shop.centres.rules import normalise_pickup_code
 from shop.certification.models import Certificate
 from shop.certification.queries import Verification, current_certificate, verify_code
 from shop.certification.rules import CertificateStatus
+from shop.clock import utcnow
 from shop.extensions import db
+from shop.orders.models import Shipment, ShipmentStatus
+from shop.orders.services import OrderActionError, advance_shipment
 from shop.producers.models import Producer, ProducerMember
 
 CENTRE_FIELDS = (
@@ -385,3 +389,110 @@ def record_sale(
 
 def sale_by_token(token: str) -> TillSale | None:
     return db.session.scalar(select(TillSale).where(TillSale.sale_token == token))
+
+
+# -- pick-up at a centre ---------------------------------------------------------------
+
+
+def reserve_for_pickup(
+    centre_id: int, lines: list[tuple[Product, int]], *, order_number: str, actor: User | None
+) -> None:
+    """Take a pick-up order's units off the centre's shelf (checkout, in the order's
+    transaction): the conditional decrement and a ``picked_up`` ledger row per line,
+    in product-id order. CentreShort when a line is not held in full: the caller
+    rolls the whole order back."""
+    for product, quantity in sorted(lines, key=lambda pair: pair[0].id):
+        stock.move(
+            centre_id=centre_id,
+            product=product,
+            kind=MovementKind.PICKED_UP,
+            change=-quantity,
+            actor=actor,
+            note=order_number,
+        )
+
+
+def release_pickup(shipment, *, lines: list[tuple[int | None, int]], **_kwargs) -> None:
+    """``orders.events.pickup_released``: a pick-up shipment was cancelled (by the
+    buyer, staff, the producer, the unpaid-order clock or the pick-up clock); its
+    units go back on the centre's shelf with a ``released`` row, in the same
+    transaction. A product since deleted is skipped, as the online stock does."""
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product).where(Product.id.in_([pid for pid, _ in lines if pid is not None]))
+        )
+    }
+    number = shipment.order.number or ""
+    for product_id, quantity in sorted(
+        ((pid, q) for pid, q in lines if pid in products), key=lambda pair: pair[0]
+    ):
+        stock.move(
+            centre_id=shipment.pickup_centre_id,
+            product=products[product_id],
+            kind=MovementKind.RELEASED,
+            change=quantity,
+            actor=None,
+            note=number,
+        )
+
+
+def pickup_by_code(centre: Centre, text: str) -> Shipment:
+    """The pick-up shipment with this code at this centre; NotFound otherwise
+    (another centre's code too: a centre sees only its own)."""
+    code = normalise_pickup_code(text)
+    shipment = (
+        db.session.scalar(
+            select(Shipment).where(
+                Shipment.pickup_code == code, Shipment.pickup_centre_id == centre.id
+            )
+        )
+        if code
+        else None
+    )
+    if shipment is None:
+        raise NotFound(_("Không có đơn nhận hàng nào với mã này tại điểm bán."))
+    return shipment
+
+
+def hand_over(centre: Centre, shipment: Shipment, actor: User) -> Shipment:
+    """The buyer collected the order: the shipment moves to delivered through the
+    orders' own transitions (confirmed, handed over, delivered; a cash order is
+    paid as on delivery), ``collected_at`` is set and the hand-over audited. The
+    units left the shelf when the order was placed. Flushes."""
+    if shipment.pickup_centre_id != centre.id:
+        raise NotFound(_("Không có đơn nhận hàng nào với mã này tại điểm bán."))
+    if shipment.collected_at is not None:
+        raise CentreError(_("Đơn này đã được giao cho khách."))
+    if shipment.status == ShipmentStatus.CANCELLED:
+        raise CentreError(_("Đơn này đã bị huỷ: không giao hàng."))
+    now = utcnow()
+    try:
+        if shipment.status == ShipmentStatus.NEW:
+            advance_shipment(
+                shipment.id, ShipmentStatus.CONFIRMED, actor=actor, actor_label="centre", now=now
+            )
+        if shipment.status == ShipmentStatus.CONFIRMED:
+            advance_shipment(
+                shipment.id,
+                ShipmentStatus.SHIPPED,
+                actor=actor,
+                actor_label="centre",
+                carrier=centre.name[:80],
+                tracking_number=shipment.pickup_code,
+                now=now,
+            )
+        advance_shipment(
+            shipment.id, ShipmentStatus.DELIVERED, actor=actor, actor_label="centre", now=now
+        )
+    except OrderActionError as exc:
+        raise CentreError(exc.message) from exc
+    shipment.collected_at = now
+    record(actor, "centre.pickup_handover", shipment, centre_id=centre.id)
+    db.session.flush()
+    return shipment
+
+
+def centre_by_id(centre_id: int | None) -> Centre | None:
+    """A centre for a template (the order page's pick-up), or None."""
+    return db.session.get(Centre, centre_id) if centre_id is not None else None

@@ -18,6 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from shop.auth.models import User
 from shop.cart.services import CartView, build_view
 from shop.catalog import stock
+from shop.centres import queries as centre_queries
+from shop.centres import services as centre_services
+from shop.centres.exceptions import CentreShort
+from shop.centres.models import Centre
+from shop.centres.rules import new_pickup_code
 from shop.clock import VN_TZ, utcnow
 from shop.extensions import db
 from shop.localities.services import locality_snapshot
@@ -92,6 +97,10 @@ class AgeNotConfirmed(CheckoutError):
         super().__init__("alcohol in the cart: the buyer must confirm being 18 or older")
 
 
+class PickupUnavailable(CheckoutError):
+    """The sales centre chosen for a producer's goods is not open (or not known)."""
+
+
 class PriceChanged(CheckoutError):
     """The total the customer saw is not the total now (a price moved, or a
     tampered form): nothing is ordered, the cart is shown again."""
@@ -148,6 +157,7 @@ def place_order(
     now: datetime | None = None,
     view: CartView | None = None,
     adult_confirmed: bool = False,
+    pickups: dict[int, int] | None = None,
 ) -> tuple[Order, bool]:
     """Create the order; returns (order, created). ``created`` is False when the
     token already made an order (a double submit): that order is returned.
@@ -159,13 +169,20 @@ def place_order(
     Shipping is priced here for the contact's province, whatever the view held:
     ``expected_total_vnd`` (what the buyer saw) must match that total, so a buyer
     never pays a fee they were not shown. A cart with alcohol needs
-    ``adult_confirmed`` (AgeNotConfirmed otherwise)."""
+    ``adult_confirmed`` (AgeNotConfirmed otherwise).
+
+    ``pickups`` ({producer id: centre id}): those producers' goods are collected
+    at that sales centre: its fee instead of shipping, its stock (a conditional
+    decrement with a ledger row per line) instead of the online stock, and the
+    shipment gets the centre and a pick-up code. A centre short of a line is
+    OutOfStock, like the online stock."""
     existing = find_by_token(token)
     if existing is not None:
         return existing, False
     if view is None:
         view = build_view(lines, today)
     view.ship_to(contact.province_code)
+    centres = choose_pickups(view, pickups or {})
     if not view.can_checkout:
         raise CartNotReady(view)
     if view.has_alcohol and not adult_confirmed:
@@ -214,6 +231,7 @@ def place_order(
             raise
         return existing, False
 
+    number = order_number(order.id, now)  # set below: setting it here costs an UPDATE
     try:
         stock.take_stock(_wants(view))
     except stock.Short:
@@ -222,15 +240,31 @@ def place_order(
     except stock.PriceMoved as exc:
         db.session.rollback()
         raise PriceChanged(exc.seen, exc.now) from None
+    for group in view.groups:
+        if group.pickup_centre_id is None:
+            continue
+        try:
+            centre_services.reserve_for_pickup(
+                group.pickup_centre_id,
+                [(line.product, line.quantity) for line in group.lines],
+                order_number=number,
+                actor=None,
+            )
+        except CentreShort:
+            db.session.rollback()  # nothing taken anywhere
+            raise OutOfStock(_short_at_centre(group)) from None
 
-    order.number = order_number(order.id, now)
+    order.number = number
     shipments = []
     for group in view.groups:
+        centre = centres.get(group.producer.id)
         shipment = Shipment(
             order=order,
             producer_id=group.producer.id,
             subtotal_vnd=group.subtotal_vnd,
             shipping_vnd=group.shipping_vnd,
+            pickup_centre_id=centre.id if centre is not None else None,
+            pickup_code=new_pickup_code() if centre is not None else None,
         )
         db.session.add(shipment)
         shipments.append(shipment)
@@ -272,15 +306,74 @@ def place_order(
     return order, True
 
 
+def pickup_choices(view: CartView) -> dict[int, list[Centre]]:
+    """{producer id: the open centres holding every line of its group in full}."""
+    return centre_queries.pickup_centres(
+        {
+            group.producer.id: {line.product.id: line.quantity for line in group.lines}
+            for group in view.groups
+        }
+    )
+
+
+def choose_pickups(view: CartView, pickups: dict[int, int]) -> dict[int, Centre]:
+    """Mark the groups collected at a centre (its fee replaces shipping); the
+    centres by producer id. PickupUnavailable for a centre not open. Whether it
+    holds the goods is the stock UPDATE's to say."""
+    chosen: dict[int, Centre] = {}
+    for group in view.groups:
+        centre_id = pickups.get(group.producer.id)
+        group.pickup_centre_id = group.pickup_fee_vnd = None
+        if centre_id is None:
+            continue
+        centre = db.session.get(Centre, centre_id)
+        if centre is None or not centre.is_active:
+            raise PickupUnavailable
+        group.pickup_centre_id, group.pickup_fee_vnd = centre.id, centre.pickup_fee_vnd
+        chosen[group.producer.id] = centre
+    return chosen
+
+
 def _wants(view: CartView) -> list[stock.Want]:
-    return [stock.Want(line.product.id, line.quantity, line.unit_price_vnd) for line in view.lines]
+    """The lines taken from the online stock: those not collected at a centre."""
+    return [
+        stock.Want(line.product.id, line.quantity, line.unit_price_vnd)
+        for group in view.groups
+        if group.pickup_centre_id is None
+        for line in group.lines
+    ]
+
+
+def _short_at_centre(group) -> list[ShortLine]:
+    """The lines the centre cannot fill, read after the rollback."""
+    held = centre_queries.centre_holdings(
+        group.pickup_centre_id, [line.product.id for line in group.lines]
+    )
+    return [
+        ShortLine(line.product.id, line.product.name, line.quantity, held.get(line.product.id, 0))
+        for line in group.lines
+        if held.get(line.product.id, 0) < line.quantity
+    ]
 
 
 def _short_lines(view: CartView) -> list[ShortLine]:
     """Which lines cannot be filled, read after the rollback."""
-    available = stock.short_of({line.product.id: line.quantity for line in view.lines})
+    wanted = {want.product_id: want.quantity for want in _wants(view)}
+    available = stock.short_of(wanted)
     return [
         ShortLine(line.product.id, line.product.name, line.quantity, available[line.product.id])
         for line in view.lines
-        if line.product.id in available
+        if line.product.id in available and line.product.id in wanted
     ]
+
+
+def pickup_texts(order: Order) -> dict[int, str]:
+    """{shipment id: where to collect it} for the confirmation e-mail."""
+    texts = {}
+    for shipment in order.shipments:
+        if shipment.pickup_centre_id is not None:
+            centre = db.session.get(Centre, shipment.pickup_centre_id)
+            if centre is not None:
+                hours = f" ({centre.opening_hours})" if centre.opening_hours else ""
+                texts[shipment.id] = f"{centre.name}, {centre.address_line}{hours}"
+    return texts

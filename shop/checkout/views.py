@@ -87,6 +87,20 @@ def checkout():
     # Shipping priced for the form's province (posted, or the saved address): no
     # query, the fee terms came with the cart and the regions are a Python table.
     view.ship_to(form.province_code.data)
+    # The centres a producer's part can be collected at: read to show the page, and
+    # on a POST only when one was chosen (a home delivery's order costs no query more).
+    posted = request.method == "POST" and any(
+        key.startswith("pickup-") and value != "home" for key, value in request.form.items()
+    )
+    options = services.pickup_choices(view) if view.lines and posted else None
+    pickups = _posted_pickups(options or {}) if posted else {}
+    if pickups is None:
+        flash(_("Điểm nhận hàng đã chọn không còn nhận đơn này. Vui lòng chọn lại."), "error")
+        pickups = {}
+        services.choose_pickups(view, pickups)
+        form.expected_total.data = str(view.total_vnd)
+        return _page(form, view, addresses, 409, options, pickups)
+    services.choose_pickups(view, pickups)
     form.requires_adult = view.has_alcohol
     if request.method == "GET":
         form.expected_total.data = str(view.total_vnd)
@@ -99,7 +113,7 @@ def checkout():
             flash(_("Phiên đặt hàng không hợp lệ. Vui lòng kiểm tra lại và đặt hàng."), "error")
             form.checkout_token.data = services.new_checkout_token()
             form.expected_total.data = str(view.total_vnd)
-            return _page(form, view, addresses, 400)
+            return _page(form, view, addresses, 400, options, pickups)
         expected = form.expected_total.data or ""
         expected_total = (
             int(expected)
@@ -126,11 +140,16 @@ def checkout():
                 expected_total_vnd=expected_total,
                 view=view,
                 adult_confirmed=bool(form.adult_confirmed.data),
+                pickups=pickups,
             )
         except services.AgeNotConfirmed:
             db.session.rollback()
             form.adult_confirmed.errors = [*form.adult_confirmed.errors, adult_required_message()]
-            return _page(form, view, addresses, 400)
+            return _page(form, view, addresses, 400, options, pickups)
+        except services.PickupUnavailable:
+            db.session.rollback()
+            flash(_("Điểm nhận hàng đã chọn không còn nhận đơn này. Vui lòng chọn lại."), "error")
+            return redirect(url_for("checkout.checkout"), 303)
         except services.OutOfStock as exc:
             db.session.rollback()
             for short in exc.short:
@@ -152,6 +171,7 @@ def checkout():
             view = cart.build_view(cart.read_lines(current_user), today).ship_to(
                 contact.province_code
             )
+            services.choose_pickups(view, pickups)
             flash(
                 _(
                     "Phí vận chuyển đã được tính theo tỉnh nhận hàng. "
@@ -164,7 +184,7 @@ def checkout():
                 "error",
             )
             form.expected_total.data = str(view.total_vnd)
-            return _page(form, view, addresses, 409)
+            return _page(form, view, addresses, 409, options, pickups)
         except services.CartNotReady as exc:
             db.session.rollback()
             for line in exc.view.problems:
@@ -182,7 +202,8 @@ def checkout():
             if current_user.is_authenticated and form.save_address.data:
                 services.remember_address(current_user.id, contact)
             cart.clear(current_user, [line.product.id for line in view.lines])
-            emails.order_placed(order)  # queued with the order, written and sent after the commit
+            # Queued with the order, written and sent after the commit.
+            emails.order_placed(order, services.pickup_texts(order) if pickups else None)
             db.session.commit()
             observability.order_placed(method)
             flash(
@@ -201,15 +222,38 @@ def checkout():
         form.expected_total.data = str(view.total_vnd)
     if not view.lines:
         return redirect(url_for("cart.show"))
-    return _page(form, view, addresses, status)
+    return _page(form, view, addresses, status, options, pickups)
 
 
-def _page(form: CheckoutForm, view, addresses, status: int):
+def _posted_pickups(options: dict) -> dict[int, int] | None:
+    """{producer id: centre id} from the form's ``pickup-<producer id>`` radios
+    ("home" or a centre listed for that group); None when a posted centre is not
+    one of them (sold out meanwhile, closed, or a tampered form)."""
+    chosen: dict[int, int] = {}
+    for producer_id, centres in options.items():
+        value = request.form.get(f"pickup-{producer_id}", "home")
+        if value == "home":
+            continue
+        ids = {centre.id for centre in centres}
+        if not (value.isascii() and value.isdigit() and int(value) in ids):
+            return None
+        chosen[producer_id] = int(value)
+    return chosen
+
+
+def _page(form: CheckoutForm, view, addresses, status: int, options=None, pickups=None):
     """The checkout page. The province and ward lists are loaded only to show
     them: a posted address is checked by looking up its one ward."""
     form.load_address_choices()
+    if options is None:
+        options = services.pickup_choices(view) if view.lines else {}
     return render_template(
-        "checkout/checkout.html", form=form, view=view, addresses=addresses
+        "checkout/checkout.html",
+        form=form,
+        view=view,
+        addresses=addresses,
+        pickup_options=options,
+        pickups=pickups or {},
     ), status
 
 

@@ -37,14 +37,20 @@ def _lines(order: Order, shipment: Shipment | None = None) -> str:
     return "\n".join(rows)
 
 
-def order_placed(order: Order) -> None:
+def order_placed(order: Order, pickups: dict[int, str] | None = None) -> None:
     """Queue the e-mails of a new order in the transaction that places it.
 
     One outbox row, whose handler (``send_order_placed``, run by the worker after
     the commit) writes the buyer's confirmation and each producer's notice as
     e-mails of their own: the checkout request neither renders nor publishes
-    three e-mails, and each goes once, keyed as before."""
-    enqueue(ORDER_PLACED, {"order_id": order.id}, f"{ORDER_PLACED}:{order.id}")
+    three e-mails, and each goes once, keyed as before.
+
+    ``pickups``: {shipment id: the sales centre's name, address and hours} for the
+    shipments collected at a centre (the checkout knows the centres; orders does not)."""
+    payload: dict = {"order_id": order.id}
+    if pickups:
+        payload["pickups"] = {str(k): v for k, v in pickups.items()}
+    enqueue(ORDER_PLACED, payload, f"{ORDER_PLACED}:{order.id}")
 
 
 def send_order_placed(payload: dict) -> None:
@@ -60,12 +66,30 @@ def send_order_placed(payload: dict) -> None:
     )
     if order is None:  # gone with a rolled-back order: nothing to say
         return
-    order_confirmation(order)
+    order_confirmation(order, payload.get("pickups") or {})
     for shipment in order.shipments:
         producer_notice(shipment)
 
 
-def order_confirmation(order: Order) -> None:
+def _pickup_lines(order: Order, pickups: dict[str, str]) -> list[str]:
+    rows = []
+    for shipment in order.shipments:
+        if shipment.pickup_code:
+            code = f"{shipment.pickup_code[:4]}-{shipment.pickup_code[4:]}"
+            rows += [
+                "",
+                _("Nhận hàng của %(producer)s tại:", producer=shipment.producer.legal_name),
+                pickups.get(str(shipment.id), ""),
+                _(
+                    "Mã nhận hàng: %(code)s (mã QR trên trang đơn hàng). "
+                    "Đưa mã này cho nhân viên điểm bán khi nhận hàng.",
+                    code=code,
+                ),
+            ]
+    return rows
+
+
+def order_confirmation(order: Order, pickups: dict[str, str] | None = None) -> None:
     if not order.email:  # a buyer who gave only a phone: nothing to send
         return
     with force_locale("vi"):
@@ -86,7 +110,12 @@ def order_confirmation(order: Order) -> None:
                 _("Phí vận chuyển: %(fee)s", fee=format_vnd(order.shipping_vnd)),
                 _("Tổng cộng: %(total)s", total=format_vnd(order.total_vnd)),
                 how,
-                _("Giao đến: %(address)s", address=order.address_line),
+                *(
+                    [_("Giao đến: %(address)s", address=order.address_line)]
+                    if any(not s.is_pickup for s in order.shipments)
+                    else []
+                ),
+                *_pickup_lines(order, pickups or {}),
                 "",
                 _("Theo dõi đơn hàng: %(url)s", url=_order_url(order)),
             ]
@@ -113,7 +142,9 @@ def producer_notice(shipment: Shipment) -> None:
                 ),
                 _lines(order, shipment),
                 _("Thanh toán: %(method)s", method=order.payment_method.value.upper()),
-                _("Giao đến: %(address)s", address=order.address_line),
+                _("Khách nhận tại điểm bán OCOP (hàng ký gửi ở đó): không cần gửi hàng.")
+                if shipment.is_pickup
+                else _("Giao đến: %(address)s", address=order.address_line),
                 "",
                 _("Xác nhận đơn: %(url)s", url=shipment_url),
             ]

@@ -9,6 +9,10 @@ commit. Receivers must not commit.
 - ``state_changed``: sender the Order or Shipment that ``states.transition`` just
   moved; keyword arguments ``subject`` ("order", "payment", "shipment"),
   ``source``, ``target`` and ``reason``.
+- ``pickup_released``: sender the cancelled pick-up Shipment; ``lines`` its
+  ``(product id, quantity)`` pairs. Its units were taken from the sales centre's
+  stock, not the online stock, so they go back there (the centres package
+  listens; it must, or the units would be lost: the sender checks a receiver ran).
 """
 
 from blinker import Namespace
@@ -17,3 +21,4 @@ _signals = Namespace()
 
 order_placed = _signals.signal("order-placed")
 state_changed = _signals.signal("order-state-changed")
+pickup_released = _signals.signal("pickup-released")

@@ -244,6 +244,7 @@ class Shipment(Model):
         UniqueConstraint("order_id", "producer_id", name="uq_shipments_order_producer"),
         Index("ix_shipments_producer_status", "producer_id", "status"),
         Index("ix_shipments_paid_at", "paid_at"),
+        Index("ix_shipments_pickup_centre_collected", "pickup_centre_id", "collected_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -263,6 +264,12 @@ class Shipment(Model):
     # and card orders, at delivery for cash on delivery. Sales reports and
     # settlements count paid shipments.
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Collected at an OCOP sales centre instead of delivered home: the centre (its
+    # stock was taken for it), the code the buyer shows there, and when they did.
+    # A foreign key by name only: orders sits below centres and never imports it.
+    pickup_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
+    pickup_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     order: Mapped[Order] = relationship(back_populates="shipments")
     producer: Mapped[Producer] = relationship()
@@ -273,6 +280,15 @@ class Shipment(Model):
     @property
     def total_vnd(self) -> int:
         return self.subtotal_vnd + self.shipping_vnd
+
+    @property
+    def is_pickup(self) -> bool:
+        """Collected by the buyer at a sales centre, not sent by a carrier."""
+        return self.pickup_centre_id is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ShipmentStatus.CANCELLED
 
     @property
     def payment(self) -> ShipmentPayment:

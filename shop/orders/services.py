@@ -16,6 +16,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.jobs.services import enqueue
 from shop.orders.emails import order_cancelled, payment_received, shipping_notice
+from shop.orders.events import pickup_released
 from shop.orders.models import (
     Order,
     OrderStatus,
@@ -96,9 +97,17 @@ def lock_order(order_id: int) -> Order:
 
 
 def _return_stock(order: Order, shipment: Shipment) -> None:
-    return_stock(
+    """Put a cancelled shipment's units back where they were taken from: the online
+    stock, or the sales centre's for a pick-up (through ``pickup_released``: the
+    centres package sits above orders)."""
+    lines = [
         (line.product_id, line.quantity) for line in order.lines if line.shipment_id == shipment.id
-    )
+    ]
+    if shipment.pickup_centre_id is None:
+        return_stock(lines)
+        return
+    if not pickup_released.send(shipment, lines=lines):
+        raise RuntimeError("no receiver for pickup_released: the centre's units would be lost")
 
 
 def _cancelled(order: Order) -> None:
@@ -219,6 +228,11 @@ def advance_shipment(
         raise OrderActionError(_("Đơn hàng chưa được thanh toán: chưa thể xử lý."))
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         raise OrderActionError(_("Đơn hàng đã bị huỷ."))
+    handed_over = target in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)
+    if shipment.pickup_centre_id is not None and handed_over and actor_label != "centre":
+        raise OrderActionError(
+            _("Đơn nhận tại điểm bán: điểm bán giao cho khách khi khách đưa mã nhận hàng.")
+        )
     if target == ShipmentStatus.SHIPPED:
         if not (carrier or "").strip() or not (tracking_number or "").strip():
             raise OrderActionError(_("Vui lòng nhập đơn vị vận chuyển và mã vận đơn."))
@@ -243,7 +257,7 @@ def advance_shipment(
         transition(order, OrderStatus.COMPLETED, actor=actor, actor_label=actor_label)
     if order.payment_method == PaymentMethod.COD:
         sync_payment(order, actor=actor, actor_label=actor_label)
-    if target == ShipmentStatus.SHIPPED:
+    if target == ShipmentStatus.SHIPPED and shipment.pickup_centre_id is None:
         shipping_notice(shipment)
     db.session.flush()
     return shipment

@@ -90,6 +90,8 @@ def allowed_actions(shipment: Shipment, order: Order | None = None) -> frozenset
         for action, target in SHIPMENT_ACTIONS.items()
         if can_move("shipment", shipment.status, target)
         and order.status not in _ACTION_BLOCKED_BY_ORDER.get(action, ())
+        # A pick-up is handed over by the sales centre, against its code.
+        and not (getattr(shipment, "pickup_centre_id", None) and action in ("ship", "deliver"))
     )
 
 

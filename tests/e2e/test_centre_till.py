@@ -1,4 +1,5 @@
-"""A sales centre in Chromium: a producer consigns 20 units; the till reads the
+"""A sales centre in Chromium: a producer consigns 20 units; a buyer orders 2 for
+pick-up there and centre staff hand them over by the code; the till reads the
 product's real label (the PNG the shop generates, decoded by zxing-cpp, the
 number typed as a USB scanner types it) and sells one; stock online and at the
 centre are exact; the staff report shows the sale. Screenshots of the till at a
@@ -17,6 +18,7 @@ from shop.extensions import db
 from tests.centres.helpers import make_cashier, make_centre
 from tests.centres.test_services import gtin
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_checkout import add_to_cart, fill_address, place_order
 from tests.factories import PASSWORD
 
 SIZES = {"phone": (375, 812), "desktop": (1366, 900)}
@@ -78,6 +80,39 @@ def test_consign_scan_the_label_and_sell_at_the_till(
     assert symbols["QRCode"].endswith(f"/verify/{code}")
     context.close()
 
+    # A buyer orders 2 for pick-up at the centre (free there): no shipping fee.
+    context, page = _context(browser)
+    add_to_cart(page, live_server, product, 2)
+    page.goto(f"{live_server}/checkout")
+    page.fill("#customer_name", "Trần Thị Bình")
+    fill_address(page)
+    page.check(f"input[name=pickup-{product.producer_id}][value='{centre.id}']")
+    page.get_by_role("button", name="Cập nhật tổng tiền").click()
+    expect(page.locator("aside .grand-total")).to_have_text("240.000 ₫")
+    expect(
+        page.locator(f"input[name=pickup-{product.producer_id}][value='{centre.id}']")
+    ).to_be_checked()
+    place_order(page)
+    expect(page.locator(".pickup")).to_contain_text("Điểm bán OCOP Hà Giang")
+    expect(page.locator(".pickup-qr svg")).to_be_visible()
+    pickup_code = page.locator(".pickup-code").inner_text().strip()
+    screenshot(page, "centre-pickup-order-desktop")
+    assert page.js_errors == []
+    context.close()
+
+    # Centre staff look the code up (typed as a scanner types the QR) and hand over.
+    context, page = _context(browser)
+    _log_in(page, live_server, cashier.email, "/centre/")
+    page.goto(f"{live_server}/centre/pickup")
+    expect(page.locator("#pickup-code")).to_be_focused()
+    page.keyboard.type(pickup_code.replace("-", ""))
+    page.keyboard.press("Enter")
+    expect(page.locator(".pickup-order")).to_contain_text("Chè Shan Tuyết Lũng Phìn")
+    page.get_by_role("button", name="Đã giao hàng cho khách").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã giao đơn")
+    expect(page.locator(".pickup-order")).to_contain_text("Đã giao")
+    context.close()
+
     # The till: the USB scanner types the number and presses Enter.
     for size in ("phone", "desktop"):
         context, page = _context(browser, size)
@@ -120,7 +155,7 @@ def test_consign_scan_the_label_and_sell_at_the_till(
 
     db.session.expire_all()
     assert db.session.get(Product, product.id).stock == 30
-    assert db.session.get(CentreStock, (centre.id, product.id)).quantity == 19
+    assert db.session.get(CentreStock, (centre.id, product.id)).quantity == 17  # 2 picked up
     sale = db.session.query(TillSale).one()
     assert sale.total_vnd == 120_000
 
@@ -132,5 +167,5 @@ def test_consign_scan_the_label_and_sell_at_the_till(
     expect(section).to_contain_text("Điểm bán OCOP Hà Giang")
     expect(section).to_contain_text("120.000 ₫")
     page.goto(f"{live_server}/products/{product.slug}")
-    expect(page.locator(".centres-holding")).to_contain_text("còn 19")
+    expect(page.locator(".centres-holding")).to_contain_text("còn 17")
     context.close()

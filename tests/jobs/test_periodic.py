@@ -47,6 +47,7 @@ def test_beat_fires_every_job_and_the_sweeper(app):
         "jobs.prune",
         "wishlist.back_in_stock",
         "api.idempotency_prune",
+        "centres.expire_pickups",
     }
     assert schedule["outbox.sweep"]["task"] == "shop.jobs.sweep"
 
