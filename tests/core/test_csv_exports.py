@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from shop.auth.models import Role
+from shop.centres.models import TillPayment
+from shop.centres.services import record_sale
 from shop.certification.services import revoke_certificate
 from shop.clock import today_vn, utcnow
 from shop.core.csvsafe import csv_bytes, safe_cell
@@ -24,6 +26,7 @@ from shop.reports.definitions import NAMES
 from shop.reports.periods import first_of_month, previous_month
 from shop.settlements.models import Settlement
 from shop.settlements.services import generate, mark_paid
+from tests.centres.helpers import consign, make_cashier, make_centre
 from tests.reports.conftest import build_order, vn
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -132,6 +135,12 @@ def hostile(make_user, make_producer, make_product, make_certificate):
         )
         mark_paid(settlement, staff, MINUS, today)
     db.session.commit()
+    # A sale at a centre's till this month (the centres report), the centre's name hostile.
+    centre = make_centre(staff, name=HYPERLINK)
+    cashier = make_cashier(centre, staff=staff)
+    consign(centre, tea, 3)
+    record_sale(centre, cashier, {tea.id: 1}, TillPayment.CASH, "hostile-till", today)
+    db.session.commit()
     staff.statement_year = last_month.year
     return staff
 
@@ -140,6 +149,7 @@ def hostile(make_user, make_producer, make_product, make_certificate):
 EXPECTED = {
     "/staff/certificates.csv": {HYPERLINK, AT, PLUS, MINUS, TAB},
     "/staff/reports/producers.csv": {HYPERLINK},
+    "/staff/reports/centres.csv": {HYPERLINK},
     "/staff/settlements.csv": {HYPERLINK, AT, MINUS},
     "/staff/settlements/withholding.csv": {PLUS, MINUS},
 }
