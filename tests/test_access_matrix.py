@@ -198,6 +198,7 @@ def two_producers(make_user, make_producer, make_product, make_certificate):
             "name": ["provinces", "sets", "stars", "producers", "centres", "certified", "expiring"],
             "centre_id": centre.id,
             "sale_id": 1,  # a till receipt: another centre's is a 404 (tests/centres)
+            "code": "ABCD2345",  # a pick-up code: another centre's is a 404 (tests/centres)
         },
     }
 
